@@ -1,0 +1,1 @@
+int intake_placeholder(void);

@@ -1,0 +1,317 @@
+import Foundation
+
+/// One batch run: claim -> validate -> record -> mail -> report.
+///
+/// ```swift
+/// let runner = BatchRunner(site: site, config: config)
+/// let report = try await runner.run(RunOptions(dryRun: false))
+/// ```
+/// Bundles are validated `config.effectiveWorkers` at a time (reading and hashing is the cost)
+/// and recorded one by one in claim order, so ids do not depend on timing. Every step is
+/// ordered so that killing the process at any instant and running again finishes the work
+/// without a duplicate or a missing record or message:
+/// the store line is flushed before its bundle moves out of `work/`, a resumed run recognises
+/// its own lines by (run, bundle), and messages are named after their events.
+public final class BatchRunner {
+    public let site: Site
+    public let config: SiteConfig
+
+    public init(site: Site, config: SiteConfig) {
+        self.site = site
+        self.config = config
+    }
+
+    public struct Options: Sendable {
+        public var dryRun = false
+        /// Overrides `settle_seconds`.
+        public var settleSeconds: Int?
+        public var now = Date()
+        public init(dryRun: Bool = false, settleSeconds: Int? = nil) {
+            self.dryRun = dryRun
+            self.settleSeconds = settleSeconds
+        }
+    }
+
+    public typealias ProgressHandler = @Sendable (RunProgress) -> Void
+
+    /// Runs the batch.
+    /// - Throws: ``IntakeError`` only for what stops the whole run (no site, lock held, a store
+    ///   that cannot be written); a bad bundle is an outcome, not an error.
+    public func run(_ options: Options, progress: ProgressHandler? = nil) async throws(IntakeError) -> RunReport {
+        try site.checkLayout()
+        let started = Date()
+        let runID = Identifiers.run(at: started)
+        let settle = options.settleSeconds ?? config.settleSeconds
+        let templates = try TemplateSet.load(site: site, config: config)
+
+        if options.dryRun {
+            return try await dryRun(runID: runID, started: started, settle: settle, now: options.now, templates: templates, progress: progress)
+        }
+
+        let lock = try SiteLock(site: site)
+        defer { withExtendedLifetime(lock) {} }
+        try site.checkWritable()
+        if let free = FileSystem.freeBytes(at: site.data), free < config.minFreeBytes {
+            throw .io(path: site.data, operation: "start a run with only \(ByteCount.text(Int(free))) free under", errno: ENOSPC)
+        }
+        let stores = try SiteStores(site: site, writable: true)
+        var report = RunReport(run: runID, dryRun: false, started: Timestamp.string(started), finished: "", seconds: 0,
+                               counts: RunCounts(), outcomes: [], waiting: [], strays: [], emails: 0, warnings: [], exit: 0)
+        do {
+            try await process(&report, runID: runID, settle: settle, now: options.now, stores: stores, templates: templates, progress: progress)
+        } catch {
+            report.exit = error.exitStatus.rawValue
+            try? finish(&report, stores: stores, started: started, error: error)
+            throw error
+        }
+        try finish(&report, stores: stores, started: started, error: nil)
+        return report
+    }
+
+    private func process(_ report: inout RunReport, runID: String, settle: Int, now: Date, stores: SiteStores,
+                         templates: TemplateSet, progress: ProgressHandler?) async throws(IntakeError) {
+        // 1. Claim: first what an interrupted run left in work/, then the settled inbox.
+        var bundles: [ClaimedBundle] = []
+        for leftover in try Inbox.leftovers(site: site) {
+            if let recorded = stores.recorded(run: leftover.run, bundle: leftover.name) {
+                // Recorded before the interruption; only the move was missing.
+                report.outcomes.append(try completeMove(leftover, recorded: recorded))
+                report.counts.resumed += 1
+            } else {
+                bundles.append(leftover)
+            }
+        }
+        let scan = try Inbox.scan(site: site, settleSeconds: settle, now: now)
+        report.waiting = scan.waiting
+        report.strays = scan.strays
+        report.counts.skippedUnsettled = scan.waiting.count
+        bundles += try Inbox.claim(scan.settled, site: site, run: runID)
+        report.counts.claimed = bundles.count
+        report.counts.resumed += bundles.filter(\.resumed).count
+
+        // 2 and 3. Validate in parallel, record in order.
+        let validator = BundleValidator(config: config)
+        var failure: IntakeError?
+        var recordError: IntakeError?
+        let startedAt = Date()
+        var outcomes: [BundleOutcome] = []
+        var counts = report.counts
+        await withTaskGroup(of: (Int, ValidatedBundle).self) { group in
+            var nextToStart = 0
+            var nextToRecord = 0
+            var ready: [Int: ValidatedBundle] = [:]
+            func start() {
+                let index = nextToStart
+                let bundle = bundles[index]
+                group.addTask { (index, validator.validate(bundleAt: bundle.path, name: bundle.name)) }
+                nextToStart += 1
+            }
+            while nextToStart < min(bundles.count, config.effectiveWorkers * 2) { start() }
+            while let (index, validated) = await group.next() {
+                ready[index] = validated
+                if nextToStart < bundles.count, failure == nil { start() }
+                while failure == nil, let v = ready.removeValue(forKey: nextToRecord) {
+                    do throws(IntakeError) {
+                        let outcome = try record(v, claimed: bundles[nextToRecord], stores: stores)
+                        outcomes.append(outcome)
+                        counts.bytes += v.bytes
+                        switch outcome.verdict {
+                        case .accepted: counts.accepted += 1
+                        case .rejected:
+                            counts.rejected += 1
+                            if outcome.duplicateOf != nil { counts.duplicates += 1 }
+                        }
+                    } catch {
+                        failure = error
+                        group.cancelAll()
+                    }
+                    nextToRecord += 1
+                    progress?(RunProgress(done: nextToRecord, total: bundles.count, bytes: counts.bytes, elapsed: Date().timeIntervalSince(startedAt)))
+                }
+            }
+        }
+        report.outcomes += outcomes
+        report.counts = counts
+        if let failure { recordError = failure }
+        Inbox.removeEmptyRunFolders(site: site)
+        if let recordError { throw recordError }
+
+        // 4. Mail: everything owed, then the admin digest.
+        let mailer = Mailer(site: site, config: config, templates: templates)
+        let (sent, problems) = try mailer.sendOwed(stores, now: Date())
+        report.emails = sent.count
+        report.warnings += problems
+        let digest = digestSummary(stores: stores, runID: runID, outcomes: report.outcomes)
+        if digest.isWorthSending, try mailer.sendDigest(digest, stores: stores) != nil {
+            report.emails += 1
+        }
+        report.counts.emails = report.emails
+    }
+
+    /// Records one validated bundle and moves it out of `work/`.
+    private func record(_ v: ValidatedBundle, claimed: ClaimedBundle, stores: SiteStores) throws(IntakeError) -> BundleOutcome {
+        var reasons = v.reasons
+        var duplicateOf: String?
+        if v.isAccepted, let digest = v.digest, let first = stores.applicationID(forDigest: digest) {
+            duplicateOf = first
+            reasons.append(Reason(.duplicate, "the same application (manifest and files) was accepted before as \(first)"))
+        }
+        if reasons.isEmpty, let manifest = v.manifest, let digest = v.digest, let manifestFile = v.manifestFile {
+            let id = Identifiers.application(stores.applications.nextSeq)
+            let applicant = ApplicantRecord(name: manifest.applicant.name, email: manifest.applicant.email,
+                                            phone: manifest.applicant.phone, locale: manifest.applicant.locale.isEmpty ? config.defaultLocale : manifest.applicant.locale)
+            let record = ApplicationRecord(
+                id: id, run: claimed.run, bundle: claimed.name, digest: digest, community: manifest.community,
+                applicant: applicant, answers: manifest.answers, submittedAt: manifest.submittedAt,
+                manifest: manifestFile, files: "files/\(id)", attachments: v.attachments)
+            let written = try stores.append(record)
+            return try completeMove(claimed, recorded: .accepted(written))
+        }
+        let id = Identifiers.rejection(stores.rejections.nextSeq)
+        let quarantine = "quarantine/\(claimed.run)/\(claimed.name)"
+        var contact = v.contact
+        if let c = contact, c.locale.isEmpty { contact?.locale = config.defaultLocale }
+        let record = RejectionRecord(id: id, run: claimed.run, bundle: claimed.name, digest: v.digest, reasons: reasons,
+                                     quarantine: quarantine, applicant: contact, duplicateOf: duplicateOf)
+        try writeReasonsFile(record)
+        let written = try stores.append(record)
+        return try completeMove(claimed, recorded: .rejected(written))
+    }
+
+    /// Moves a recorded bundle to where its record says it lies; a no-op when it is there already.
+    private func completeMove(_ claimed: ClaimedBundle, recorded: BundleRecordRef) throws(IntakeError) -> BundleOutcome {
+        switch recorded {
+        case .accepted(let app):
+            let destination = FileSystem.join(site.data, app.files)
+            if FileSystem.exists(claimed.path) {
+                try FileSystem.move(claimed.path, to: destination)
+                FileSystem.syncDirectory(site.files)
+                FileSystem.syncDirectory((claimed.path as NSString).deletingLastPathComponent)
+            }
+            return BundleOutcome(bundle: claimed.name, verdict: .accepted, id: app.id, reasons: [], duplicateOf: nil, resumed: claimed.resumed)
+        case .rejected(let rejection):
+            let destination = FileSystem.join(site.data, rejection.quarantine)
+            if FileSystem.exists(claimed.path) {
+                let parent = (destination as NSString).deletingLastPathComponent
+                try FileSystem.makeDirectory(parent)
+                if !FileSystem.exists(destination + ".reasons.txt") { try writeReasonsFile(rejection) }
+                try FileSystem.move(claimed.path, to: destination)
+                FileSystem.syncDirectory(parent)
+                FileSystem.syncDirectory((claimed.path as NSString).deletingLastPathComponent)
+            }
+            return BundleOutcome(bundle: claimed.name, verdict: .rejected, id: rejection.id, reasons: rejection.reasons,
+                                 duplicateOf: rejection.duplicateOf, resumed: claimed.resumed)
+        }
+    }
+
+    /// The readable account beside a quarantined bundle: `quarantine/<run>/<bundle>.reasons.txt`.
+    private func writeReasonsFile(_ rejection: RejectionRecord) throws(IntakeError) {
+        let path = FileSystem.join(site.data, rejection.quarantine) + ".reasons.txt"
+        try FileSystem.makeDirectory((path as NSString).deletingLastPathComponent)
+        var text = "bundle: \(rejection.bundle)\nrejection: \(rejection.id)\nrun: \(rejection.run)\n"
+        if let applicant = rejection.applicant { text += "applicant: \(applicant.name) <\(applicant.email)>\n" }
+        if let dup = rejection.duplicateOf { text += "duplicate of: \(dup)\n" }
+        text += "reasons:\n"
+        for reason in rejection.reasons {
+            text += "  - \(reason.code.rawValue)\(reason.file.map { " [\($0)]" } ?? ""): \(reason.detail)\n"
+        }
+        try FileSystem.writeAtomically(path, Array(text.utf8))
+    }
+
+    private func digestSummary(stores: SiteStores, runID: String, outcomes: [BundleOutcome]) -> DigestSummary {
+        let pending = stores.applications.records.filter { stores.status(of: $0.id) == .pending }.map {
+            DigestSummary.Pending(id: $0.id, name: $0.applicant.name, email: $0.applicant.email, received: String($0.at.prefix(10)))
+        }
+        let rejected = outcomes.filter { $0.verdict == .rejected }.map {
+            DigestSummary.Rejected(id: $0.id ?? "", bundle: $0.bundle,
+                                   reasons: Array(Set($0.reasons.map(\.code.rawValue))).sorted().joined(separator: ", "))
+        }
+        let since = stores.runs.records.last?.finished ?? ""
+        let failed = stores.deliveries.records.filter { $0.outcome == .failed && $0.at > since }.map {
+            DigestSummary.Failed(file: $0.file, detail: $0.detail)
+        }
+        let accepted = outcomes.filter { $0.verdict == .accepted }.count
+        return DigestSummary(run: runID, accepted: accepted, pending: pending, rejected: rejected, failed: failed)
+    }
+
+    private func finish(_ report: inout RunReport, stores: SiteStores, started: Date, error: IntakeError?) throws(IntakeError) {
+        let finished = Date()
+        report.finished = Timestamp.string(finished)
+        report.seconds = (finished.timeIntervalSince(started) * 1000).rounded() / 1000
+        let record = RunRecord(run: report.run, started: report.started, finished: report.finished, seconds: report.seconds,
+                               counts: report.counts, exit: report.exit, error: error?.localizedDescription)
+        try stores.append(record)
+        Metrics.write(site: site, stores: stores, lastRun: record)
+    }
+
+    // MARK: Dry run
+
+    /// Validates what a run would take, in place, and changes nothing on disk.
+    private func dryRun(runID: String, started: Date, settle: Int, now: Date, templates: TemplateSet,
+                        progress: ProgressHandler?) async throws(IntakeError) -> RunReport {
+        let stores = try SiteStores(site: site, writable: false)
+        var report = RunReport(run: runID, dryRun: true, started: Timestamp.string(started), finished: "", seconds: 0,
+                               counts: RunCounts(), outcomes: [], waiting: [], strays: [], emails: 0, warnings: [], exit: 0)
+        var bundles: [ClaimedBundle] = []
+        for leftover in try Inbox.leftovers(site: site) where stores.recorded(run: leftover.run, bundle: leftover.name) == nil {
+            bundles.append(leftover)
+        }
+        let scan = try Inbox.scan(site: site, settleSeconds: settle, now: now)
+        report.waiting = scan.waiting
+        report.strays = scan.strays
+        report.counts.skippedUnsettled = scan.waiting.count
+        bundles += scan.settled.map { ClaimedBundle(run: runID, name: $0, path: FileSystem.join(site.inbox, $0), resumed: false) }
+        report.counts.claimed = bundles.count
+        let validator = BundleValidator(config: config)
+        let workers = config.effectiveWorkers
+        let validated: [ValidatedBundle] = await withTaskGroup(of: (Int, ValidatedBundle).self) { group in
+            var results = [ValidatedBundle?](repeating: nil, count: bundles.count)
+            var next = 0
+            while next < min(bundles.count, workers) {
+                let i = next, b = bundles[i]
+                group.addTask { (i, validator.validate(bundleAt: b.path, name: b.name)) }
+                next += 1
+            }
+            var done = 0
+            while let (i, v) = await group.next() {
+                results[i] = v
+                done += 1
+                progress?(RunProgress(done: done, total: bundles.count, bytes: 0, elapsed: Date().timeIntervalSince(started)))
+                if next < bundles.count {
+                    let j = next, b = bundles[j]
+                    group.addTask { (j, validator.validate(bundleAt: b.path, name: b.name)) }
+                    next += 1
+                }
+            }
+            return results.compactMap { $0 }
+        }
+        var digests: [String: String] = [:]
+        var mails = Mailer(site: site, config: config, templates: templates).countOwed(stores)
+        for (bundle, v) in zip(bundles, validated) {
+            var reasons = v.reasons
+            var duplicateOf: String?
+            if v.isAccepted, let digest = v.digest {
+                if let first = stores.applicationID(forDigest: digest) ?? digests[digest] {
+                    duplicateOf = first
+                    reasons.append(Reason(.duplicate, "the same application was accepted before as \(first)"))
+                } else {
+                    digests[digest] = "(\(bundle.name) in this run)"
+                }
+            }
+            let accepted = reasons.isEmpty
+            if accepted { report.counts.accepted += 1 } else { report.counts.rejected += 1 }
+            if duplicateOf != nil { report.counts.duplicates += 1 }
+            if accepted && config.isEnabled(.received) { mails += 1 }
+            if !accepted && config.isEnabled(.rejected) && v.contact != nil { mails += 1 }
+            report.counts.bytes += v.bytes
+            report.outcomes.append(BundleOutcome(bundle: bundle.name, verdict: accepted ? .accepted : .rejected, id: nil,
+                                                 reasons: reasons, duplicateOf: duplicateOf, resumed: bundle.resumed))
+        }
+        report.emails = mails
+        report.counts.emails = mails
+        let finished = Date()
+        report.finished = Timestamp.string(finished)
+        report.seconds = (finished.timeIntervalSince(started) * 1000).rounded() / 1000
+        return report
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// The metrics file for the Prometheus node_exporter textfile collector.
+///
+/// Written to a temporary file and renamed, so the collector never reads half a file.
+public enum Metrics {
+    public static func render(stores: SiteStores, lastRun: RunRecord?) -> String {
+        var lines: [String] = []
+        func metric(_ name: String, _ help: String, _ type: String, _ samples: [(labels: String, value: String)]) {
+            lines.append("# HELP \(name) \(help)")
+            lines.append("# TYPE \(name) \(type)")
+            for sample in samples { lines.append("\(name)\(sample.labels) \(sample.value)") }
+        }
+        func seconds(_ text: String?) -> String {
+            guard let text, let date = Timestamp.parse(text) else { return "0" }
+            return String(format: "%.0f", date.timeIntervalSince1970)
+        }
+        let lastSuccess = stores.runs.records.last(where: { $0.exit == 0 })?.finished
+        metric("intake_last_run_timestamp_seconds", "When the last batch run finished.", "gauge", [("", seconds(lastRun?.finished))])
+        metric("intake_last_success_timestamp_seconds", "When the last batch run that exited 0 finished.", "gauge", [("", seconds(lastSuccess))])
+        metric("intake_last_run_exit_code", "Exit status of the last batch run (sysexits.h).", "gauge", [("", "\(lastRun?.exit ?? 0)")])
+        metric("intake_run_duration_seconds", "Wall time of the last batch run.", "gauge", [("", String(format: "%.3f", lastRun?.seconds ?? 0))])
+        let c = lastRun?.counts ?? RunCounts()
+        metric("intake_run_bundles", "Bundles handled by the last run, by outcome.", "gauge", [
+            ("{outcome=\"accepted\"}", "\(c.accepted)"), ("{outcome=\"rejected\"}", "\(c.rejected - c.duplicates)"),
+            ("{outcome=\"duplicate\"}", "\(c.duplicates)"), ("{outcome=\"waiting\"}", "\(c.skippedUnsettled)"),
+        ])
+        metric("intake_run_bytes", "Bytes read and hashed by the last run.", "gauge", [("", "\(c.bytes)")])
+        metric("intake_applications_total", "Applications accepted since the site began.", "counter", [("", "\(stores.applications.records.count)")])
+        metric("intake_rejections_total", "Bundles rejected since the site began.", "counter", [("", "\(stores.rejections.records.count)")])
+        var byStatus: [ApplicationStatus: Int] = [:]
+        for app in stores.applications.records { byStatus[stores.status(of: app.id), default: 0] += 1 }
+        metric("intake_applications", "Applications by status now.", "gauge", ApplicationStatus.allCases.map { ("{status=\"\($0.rawValue)\"}", "\(byStatus[$0] ?? 0)") })
+        metric("intake_messages_spooled_total", "Messages put into the outbox spool.", "counter", [("", "\(stores.emails.records.count)")])
+        let delivered = stores.deliveries.records.filter { $0.outcome == .delivered }.count
+        let failed = stores.deliveries.records.filter { $0.outcome == .failed }.count
+        let deferred = stores.deliveries.records.filter { $0.outcome == .deferred }.count
+        metric("intake_messages_delivered_total", "Messages handed to the MTA.", "counter", [("", "\(delivered)")])
+        metric("intake_messages_failed_total", "Messages the MTA refused for good (moved to outbox/failed).", "counter", [("", "\(failed)")])
+        metric("intake_messages_deferred_total", "Hand-overs the MTA asked to retry later.", "counter", [("", "\(deferred)")])
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes the metrics file; a failure here never fails the run (it is said in the run's warnings by the caller's log).
+    @discardableResult
+    public static func write(site: Site, stores: SiteStores, lastRun: RunRecord?) -> Bool {
+        let text = render(stores: stores, lastRun: lastRun ?? stores.runs.records.last)
+        return (try? FileSystem.writeAtomically(site.metricsFile, Array(text.utf8), mode: 0o644)) != nil
+    }
+}

@@ -1,0 +1,4 @@
+/// The version `intake --version` prints.
+public enum IntakeVersion {
+    public static let string = "0.1.0"
+}

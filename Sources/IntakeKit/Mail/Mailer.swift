@@ -1,0 +1,201 @@
+import Crypto
+import Foundation
+
+/// A message some event is owed: who gets it, which template, with what values.
+struct OwedMessage {
+    var key: String
+    var kind: MessageKind
+    var file: String
+    var messageID: String
+    var locale: String
+    var to: MailAddress
+    var context: [String: Any]
+    var record: EmailRecord
+}
+
+/// Renders and spools every message owed to applicants (and the admin's digest).
+///
+/// A message is owed for each accepted application ("received"), each rejected bundle with a
+/// usable address ("rejected") and each decision ("approved"/"declined"), when its kind is
+/// switched on and `emails.jsonl` has no line for that event yet. The spool file is written
+/// before the line is appended; a file found already in the spool (the run was killed in
+/// between) is recorded without being written again, so each event yields exactly one message.
+public struct Mailer {
+    public let site: Site
+    public let config: SiteConfig
+    public let templates: TemplateSet
+    let spool: Spool
+
+    public init(site: Site, config: SiteConfig, templates: TemplateSet) {
+        self.site = site
+        self.config = config
+        self.templates = templates
+        self.spool = Spool(site: site)
+    }
+
+    /// Every message the stores say is owed now, in event order.
+    func owed(_ stores: SiteStores) -> [OwedMessage] {
+        var owed: [OwedMessage] = []
+        if config.isEnabled(.received) {
+            for app in stores.applications.records where !stores.hasEmail("received:\(app.id)") {
+                owed.append(message(.received, about: app, decision: nil))
+            }
+        }
+        if config.isEnabled(.rejected) {
+            for rejection in stores.rejections.records where !stores.hasEmail("rejected:\(rejection.id)") {
+                if let m = message(about: rejection) { owed.append(m) }
+            }
+        }
+        for decision in stores.decisions.records where !stores.hasEmail("decision:\(decision.seq)") {
+            let kind: MessageKind = decision.decision == .approved ? .approved : .declined
+            guard config.isEnabled(kind), let app = stores.application(decision.id) else { continue }
+            owed.append(message(kind, about: app, decision: decision))
+        }
+        return owed
+    }
+
+    /// How many messages a run would spool now (for `--dry-run`).
+    public func countOwed(_ stores: SiteStores) -> Int { owed(stores).count }
+
+    /// Renders and spools every owed message; one that cannot be rendered is skipped and said.
+    /// - Returns: the `emails.jsonl` lines appended and the problems met.
+    public func sendOwed(_ stores: SiteStores, now: Date = Date()) throws(IntakeError) -> (sent: [EmailRecord], problems: [String]) {
+        var sent: [EmailRecord] = []
+        var problems: [String] = []
+        for message in owed(stores) {
+            if let record = try spoolAndRecord(message, stores: stores, now: now, problems: &problems) {
+                sent.append(record)
+            }
+        }
+        return (sent, problems)
+    }
+
+    /// Spools the admin digest for a run, once.
+    public func sendDigest(_ summary: DigestSummary, stores: SiteStores, now: Date = Date()) throws(IntakeError) -> EmailRecord? {
+        guard config.isEnabled(.digest), let admin = config.adminEmail, !stores.hasEmail("digest:\(summary.run)") else { return nil }
+        let locale = config.defaultLocale
+        let file = "digest.\(summary.run)"
+        let record = EmailRecord(id: nil, rejection: nil, decision: nil, run: summary.run, kind: .digest,
+                                 messageID: "\(file)@\(config.effectiveMessageIDDomain)", to: admin, file: file, locale: locale)
+        let message = OwedMessage(key: "digest:\(summary.run)", kind: .digest, file: file, messageID: record.messageID, locale: locale,
+                                  to: MailAddress(displayName: nil, address: admin), context: summary.context(siteName: config.siteName, locale: locale), record: record)
+        var problems: [String] = []
+        return try spoolAndRecord(message, stores: stores, now: now, problems: &problems)
+    }
+
+    private func spoolAndRecord(_ message: OwedMessage, stores: SiteStores, now: Date, problems: inout [String]) throws(IntakeError) -> EmailRecord? {
+        if spool.locate(message.file) == nil {
+            guard let rendered = templates.render(message.kind, locale: message.locale, context: message.context) else {
+                problems.append("no \(message.kind.rawValue) template for locale \(message.locale); message \(message.file) not sent")
+                return nil
+            }
+            let from = MailAddress(displayName: config.mailFromName ?? config.siteName, address: config.mailFrom)
+            let mail = MailMessage(
+                from: from, to: [message.to],
+                replyTo: config.replyTo.map { MailAddress(displayName: nil, address: $0) },
+                subject: rendered.subject, date: now, messageID: message.messageID,
+                textBody: rendered.text, htmlBody: rendered.html,
+                extraHeaders: [(name: "X-Intake-Kind", value: message.kind.rawValue)])
+            try spool.put(MIMEWriter.render(mail), as: message.file)
+        }
+        return try stores.append(message.record)
+    }
+
+    // MARK: Composition
+
+    private func message(_ kind: MessageKind, about app: ApplicationRecord, decision: DecisionRecord?) -> OwedMessage {
+        let locale = config.locale(for: app.applicant.locale)
+        var file = "\(app.id).\(kind.rawValue)"
+        var idPart = "\(kind.rawValue).\(app.id)"
+        if let decision {
+            file += ".d\(decision.seq)"
+            idPart += ".d\(decision.seq)"
+        }
+        let messageID = "\(idPart).\(app.digest.prefix(10))@\(config.effectiveMessageIDDomain)"
+        var context = commonContext(name: app.applicant.name, email: app.applicant.email, locale: locale)
+        context["application_id"] = app.id
+        context["community"] = app.community
+        context["received_at"] = MailDates.text(Timestamp.parse(app.at) ?? Date(), locale: locale)
+        context["attachments"] = app.attachments.map { ["file": $0.file, "kind": $0.kind, "type": $0.detectedType, "size": ByteCount.text($0.size)] }
+        if let decision {
+            context["decided_by"] = decision.by
+            context["note"] = decision.note ?? ""
+            context["reason"] = decision.reason ?? ""
+        }
+        let record = EmailRecord(id: app.id, rejection: nil, decision: decision?.seq, run: nil, kind: kind,
+                                 messageID: messageID, to: app.applicant.email, file: file, locale: locale)
+        return OwedMessage(key: file, kind: kind, file: file, messageID: messageID, locale: locale,
+                           to: MailAddress(displayName: HeaderEncoder.sanitized(app.applicant.name), address: app.applicant.email),
+                           context: context, record: record)
+    }
+
+    private func message(about rejection: RejectionRecord) -> OwedMessage? {
+        guard let applicant = rejection.applicant, EmailAddress.isPlausible(applicant.email) else { return nil }
+        let locale = config.locale(for: applicant.locale)
+        let file = "\(rejection.id).rejected"
+        let token = rejection.digest ?? SHA256.hash(data: Array("\(rejection.run)/\(rejection.bundle)".utf8)).hexString
+        let messageID = "rejected.\(rejection.id).\(token.prefix(10))@\(config.effectiveMessageIDDomain)"
+        var context = commonContext(name: applicant.name, email: applicant.email, locale: locale)
+        context["rejection_id"] = rejection.id
+        // One line per distinct (file, code): the applicant needs to know what to fix, not every byte offset.
+        var seen = Set<String>()
+        var reasons: [[String: Any]] = []
+        for reason in rejection.reasons {
+            let key = "\(reason.file ?? "")\u{0}\(reason.code.rawValue)"
+            if !seen.insert(key).inserted { continue }
+            reasons.append(["file": reason.file ?? "", "code": reason.code.rawValue,
+                            "text": ReasonText.text(for: reason.code, locale: locale), "detail": reason.detail])
+        }
+        context["reasons"] = reasons
+        let record = EmailRecord(id: nil, rejection: rejection.id, decision: nil, run: nil, kind: .rejected,
+                                 messageID: messageID, to: applicant.email, file: file, locale: locale)
+        let name = HeaderEncoder.sanitized(applicant.name)
+        return OwedMessage(key: file, kind: .rejected, file: file, messageID: messageID, locale: locale,
+                           to: MailAddress(displayName: name.isEmpty ? nil : name, address: applicant.email),
+                           context: context, record: record)
+    }
+
+    private func commonContext(name: String, email: String, locale: String) -> [String: Any] {
+        ["site_name": config.siteName, "applicant_name": HeaderEncoder.sanitized(name), "applicant_email": email, "locale": locale]
+    }
+}
+
+/// What the admin digest lists.
+public struct DigestSummary: Sendable {
+    public struct Pending: Sendable { public var id, name, email, received: String }
+    public struct Rejected: Sendable { public var id, bundle, reasons: String }
+    public struct Failed: Sendable { public var file, detail: String }
+    public var run: String
+    public var accepted: Int
+    public var pending: [Pending]
+    public var rejected: [Rejected]
+    public var failed: [Failed]
+
+    public var isWorthSending: Bool { !pending.isEmpty || !rejected.isEmpty || !failed.isEmpty }
+
+    func context(siteName: String, locale: String) -> [String: Any] {
+        [
+            "site_name": siteName, "run": run, "accepted_count": accepted,
+            "pending_count": pending.count, "rejected_count": rejected.count, "failed_count": failed.count,
+            "pending": pending.map { ["id": $0.id, "name": HeaderEncoder.sanitized($0.name), "email": $0.email, "received": $0.received] },
+            "rejected": rejected.map { ["id": $0.id, "bundle": $0.bundle, "reasons": $0.reasons] },
+            "failed": failed.map { ["file": $0.file, "detail": $0.detail] },
+        ]
+    }
+}
+
+/// Dates as applicants read them: Korean readers in Korea's time, others in UTC.
+enum MailDates {
+    static func text(_ date: Date, locale: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        if locale == "ko" {
+            formatter.timeZone = TimeZone(identifier: "Asia/Seoul")
+            formatter.dateFormat = "yyyy년 M월 d일 HH:mm (KST)"
+        } else {
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "d MMMM yyyy, HH:mm 'UTC'"
+        }
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,30 @@
+/// Rejection reasons in the applicant's language, for the "rejected" message.
+///
+/// The stores keep the precise English `detail` for admins; applicants get a plain sentence
+/// per code, with the file named beside it by the template.
+public enum ReasonText {
+    public static func text(for code: ReasonCode, locale: String) -> String {
+        switch (locale, code) {
+        case ("ko", .invalidManifest): return "신청서 정보(application.json 또는 application.xml)를 읽을 수 없거나 빠진 항목이 있습니다."
+        case ("ko", .missingAttachment): return "신청서에 적힌 파일이 함께 오지 않았습니다."
+        case ("ko", .unlistedFile): return "신청서에 적혀 있지 않은 파일이 함께 들어 있습니다."
+        case ("ko", .unsafeName): return "사용할 수 없는 파일 이름이거나 일반 파일이 아닙니다."
+        case ("ko", .emptyFile): return "파일이 비어 있습니다."
+        case ("ko", .tooLarge): return "파일이 허용된 크기보다 큽니다."
+        case ("ko", .typeNotAllowed): return "이 항목에 받을 수 없는 파일 형식입니다. 사진은 JPEG·PNG·WebP, 신청서는 PDF로 보내 주세요."
+        case ("ko", .typeMismatch): return "파일 내용이 적힌 형식이나 확장자와 다릅니다."
+        case ("ko", .corruptFile): return "파일이 손상되었거나 끝까지 올라오지 않았습니다."
+        case ("ko", .duplicate): return "이미 접수된 신청서와 내용이 같습니다."
+        case (_, .invalidManifest): return "The application form (application.json or application.xml) could not be read or is incomplete."
+        case (_, .missingAttachment): return "A file listed in the application was not included."
+        case (_, .unlistedFile): return "The bundle contains a file the application does not list."
+        case (_, .unsafeName): return "The file name cannot be used, or it is not a plain file."
+        case (_, .emptyFile): return "The file is empty."
+        case (_, .tooLarge): return "The file is larger than allowed."
+        case (_, .typeNotAllowed): return "This type of file is not accepted here. Please send photos as JPEG, PNG or WebP and forms as PDF."
+        case (_, .typeMismatch): return "The file's content does not match its declared type or extension."
+        case (_, .corruptFile): return "The file is damaged or was not uploaded completely."
+        case (_, .duplicate): return "The same application was already received."
+        }
+    }
+}

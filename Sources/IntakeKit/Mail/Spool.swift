@@ -1,0 +1,62 @@
+import Foundation
+
+/// The outbox: a Maildir (`tmp/`, `new/`, `cur/`) plus `failed/`.
+///
+/// Message files are named after the event they are about (`A000042.received`), so that a
+/// message is written at most once whatever happens to the process: before writing, every
+/// folder is checked for that name.
+public struct Spool: Sendable {
+    public enum Folder: String, Sendable, CaseIterable {
+        case new, cur, failed
+    }
+
+    public let site: Site
+
+    public init(site: Site) {
+        self.site = site
+    }
+
+    func path(_ folder: Folder) -> String {
+        switch folder {
+        case .new: return site.outboxNew
+        case .cur: return site.outboxCur
+        case .failed: return site.outboxFailed
+        }
+    }
+
+    /// Where a message file is now, if anywhere. A relay may have added Maildir info (`:2,S`) in cur/.
+    public func locate(_ file: String) -> (folder: Folder, path: String)? {
+        for folder in Folder.allCases {
+            let candidate = FileSystem.join(path(folder), file)
+            if FileSystem.exists(candidate) { return (folder, candidate) }
+        }
+        if let names = try? FileSystem.list(site.outboxCur), let hit = names.first(where: { $0.hasPrefix(file + ":") }) {
+            return (.cur, FileSystem.join(site.outboxCur, hit))
+        }
+        return nil
+    }
+
+    /// Puts a message into `new/`: written to `tmp/`, flushed, renamed.
+    /// - Returns: false when a message of that name is already in the spool (nothing written).
+    @discardableResult
+    public func put(_ bytes: [UInt8], as file: String) throws(IntakeError) -> Bool {
+        if locate(file) != nil { return false }
+        let tmp = FileSystem.join(site.outboxTmp, file)
+        try FileSystem.write(tmp, bytes, mode: 0o640, exclusive: false)
+        try FileSystem.move(tmp, to: FileSystem.join(site.outboxNew, file))
+        FileSystem.syncDirectory(site.outboxNew)
+        return true
+    }
+
+    /// Messages waiting in `new/`, oldest name first.
+    public func waiting() throws(IntakeError) -> [String] {
+        try FileSystem.list(site.outboxNew).filter { !$0.hasPrefix(".") }
+    }
+
+    /// Moves a message between folders (delivery outcome).
+    public func move(_ file: String, from: Folder, to: Folder) throws(IntakeError) {
+        try FileSystem.move(FileSystem.join(path(from), file), to: FileSystem.join(path(to), file))
+        FileSystem.syncDirectory(path(from))
+        FileSystem.syncDirectory(path(to))
+    }
+}

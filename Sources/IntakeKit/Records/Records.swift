@@ -1,0 +1,208 @@
+import Foundation
+
+/// An applicant as the stores keep them.
+public struct ApplicantRecord: Codable, Sendable, Equatable {
+    public var name: String
+    public var email: String
+    public var phone: String?
+    public var locale: String
+    public init(name: String, email: String, phone: String?, locale: String) {
+        self.name = name
+        self.email = email
+        self.phone = phone
+        self.locale = locale
+    }
+}
+
+/// One accepted attachment.
+public struct AttachmentRecord: Codable, Sendable, Equatable {
+    public var file: String
+    public var kind: String
+    public var size: Int
+    public var sha256: String
+    public var detectedType: String
+    public var declaredType: String
+
+    enum CodingKeys: String, CodingKey {
+        case file, kind, size, sha256
+        case detectedType = "detected_type"
+        case declaredType = "declared_type"
+    }
+}
+
+/// `applications.jsonl`: one accepted application.
+public struct ApplicationRecord: StoreRecord, Equatable {
+    public static let storeName = "applications.jsonl"
+    public var v = 1
+    public var seq = 0
+    public var at = ""
+    public var id: String
+    /// The run that accepted it; with `bundle`, what lets a resumed run recognise its own work.
+    public var run: String
+    public var bundle: String
+    /// SHA-256 over the manifest and every file's name and content: the duplicate key.
+    public var digest: String
+    public var community: String
+    public var applicant: ApplicantRecord
+    public var answers: [String: String]
+    public var submittedAt: String
+    public var manifest: String
+    /// Where the files are kept, under `data/`.
+    public var files: String
+    public var attachments: [AttachmentRecord]
+
+    enum CodingKeys: String, CodingKey {
+        case v, seq, at, id, run, bundle, digest, community, applicant, answers, manifest, files, attachments
+        case submittedAt = "submitted_at"
+    }
+}
+
+/// One reason a bundle was rejected.
+public struct Reason: Codable, Sendable, Equatable, Hashable {
+    public var code: ReasonCode
+    public var file: String?
+    public var detail: String
+    public init(_ code: ReasonCode, file: String? = nil, _ detail: String) {
+        self.code = code
+        self.file = file
+        self.detail = detail
+    }
+}
+
+/// The contract's rejection codes.
+public enum ReasonCode: String, Codable, Sendable, CaseIterable {
+    case invalidManifest = "invalid_manifest"
+    case missingAttachment = "missing_attachment"
+    case unlistedFile = "unlisted_file"
+    case unsafeName = "unsafe_name"
+    case emptyFile = "empty_file"
+    case tooLarge = "too_large"
+    case typeNotAllowed = "type_not_allowed"
+    case typeMismatch = "type_mismatch"
+    case corruptFile = "corrupt_file"
+    case duplicate
+}
+
+/// `rejections.jsonl`: one rejected bundle.
+public struct RejectionRecord: StoreRecord, Equatable {
+    public static let storeName = "rejections.jsonl"
+    public var v = 1
+    public var seq = 0
+    public var at = ""
+    /// Rejections get ids too (R000001), so messages and the admin can name them.
+    public var id: String
+    public var run: String
+    public var bundle: String
+    public var digest: String?
+    public var reasons: [Reason]
+    /// Where the bundle lies now, under `data/`.
+    public var quarantine: String
+    /// Who to tell, when the manifest was readable enough to say.
+    public var applicant: ApplicantRecord?
+    public var duplicateOf: String?
+
+    enum CodingKeys: String, CodingKey {
+        case v, seq, at, id, run, bundle, digest, reasons, quarantine, applicant
+        case duplicateOf = "duplicate_of"
+    }
+}
+
+public enum Decision: String, Codable, Sendable, CaseIterable {
+    case approved, declined
+}
+
+/// `decisions.jsonl`: one admin decision.
+public struct DecisionRecord: StoreRecord, Equatable {
+    public static let storeName = "decisions.jsonl"
+    public var v = 1
+    public var seq = 0
+    public var at = ""
+    public var id: String
+    public var decision: Decision
+    public var by: String
+    public var note: String?
+    public var reason: String?
+}
+
+/// `emails.jsonl`: one message put into the spool.
+public struct EmailRecord: StoreRecord, Equatable {
+    public static let storeName = "emails.jsonl"
+    public var v = 1
+    public var seq = 0
+    public var at = ""
+    /// The application (absent for admin mail and rejections).
+    public var id: String?
+    /// The rejection a "rejected" message is about.
+    public var rejection: String?
+    /// The `decisions.jsonl` seq an "approved"/"declined" message is about.
+    public var decision: Int?
+    /// The run whose digest this is.
+    public var run: String?
+    public var kind: MessageKind
+    public var messageID: String
+    public var to: String
+    /// The spool file name (the same in new/, cur/ or failed/).
+    public var file: String
+    public var locale: String
+
+    enum CodingKeys: String, CodingKey {
+        case v, seq, at, id, rejection, decision, run, kind, to, file, locale
+        case messageID = "message_id"
+    }
+}
+
+public enum DeliveryOutcome: String, Codable, Sendable {
+    case delivered, deferred, failed
+}
+
+/// `deliveries.jsonl`: one hand-over of a spooled message to the MTA.
+public struct DeliveryRecord: StoreRecord, Equatable {
+    public static let storeName = "deliveries.jsonl"
+    public var v = 1
+    public var seq = 0
+    public var at = ""
+    public var file: String
+    public var messageID: String
+    public var outcome: DeliveryOutcome
+    public var detail: String
+
+    enum CodingKeys: String, CodingKey {
+        case v, seq, at, file, outcome, detail
+        case messageID = "message_id"
+    }
+}
+
+/// Counts of one batch run.
+public struct RunCounts: Codable, Sendable, Equatable {
+    public var claimed = 0
+    public var resumed = 0
+    public var accepted = 0
+    public var rejected = 0
+    public var duplicates = 0
+    public var skippedUnsettled = 0
+    public var emails = 0
+    public var emailsSkipped = 0
+    public var bytes: Int64 = 0
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case claimed, resumed, accepted, rejected, duplicates, emails, bytes
+        case skippedUnsettled = "unsettled"
+        case emailsSkipped = "emails_skipped"
+    }
+}
+
+/// `runs.jsonl`: one batch run.
+public struct RunRecord: StoreRecord, Equatable {
+    public static let storeName = "runs.jsonl"
+    public var v = 1
+    public var seq = 0
+    public var at = ""
+    public var run: String
+    public var started: String
+    public var finished: String
+    public var seconds: Double
+    public var counts: RunCounts
+    public var exit: Int32
+    public var error: String?
+}

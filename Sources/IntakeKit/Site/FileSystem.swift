@@ -1,0 +1,181 @@
+import Foundation
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a directory entry is, seen without following links.
+public enum EntryKind: Sendable, Equatable {
+    case file, directory, symlink, other
+}
+
+/// Facts about one directory entry, read with `lstat` (links are never followed).
+public struct EntryInfo: Sendable, Equatable {
+    public var kind: EntryKind
+    public var size: Int64
+    public var modified: Date
+}
+
+/// The thin POSIX layer intake uses for everything that touches the disk.
+///
+/// Every call is explicit about links (never followed), durability (`fsync` of files and of
+/// the directories whose entries change) and errors (an ``IntakeError/io(path:operation:errno:)``
+/// naming the path and what was attempted).
+public enum FileSystem {
+    /// Reads an entry's kind, size and modification time without following a link.
+    public static func info(_ path: String) -> EntryInfo? {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        let kind: EntryKind
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: kind = .file
+        case S_IFDIR: kind = .directory
+        case S_IFLNK: kind = .symlink
+        default: kind = .other
+        }
+        #if canImport(Darwin)
+        let ts = st.st_mtimespec
+        #else
+        let ts = st.st_mtim
+        #endif
+        let modified = Date(timeIntervalSince1970: TimeInterval(ts.tv_sec) + TimeInterval(ts.tv_nsec) / 1e9)
+        return EntryInfo(kind: kind, size: Int64(st.st_size), modified: modified)
+    }
+
+    public static func exists(_ path: String) -> Bool { info(path) != nil }
+
+    public static func isDirectory(_ path: String) -> Bool { info(path)?.kind == .directory }
+
+    /// Lists a directory's entry names (without "." and ".."), sorted by their bytes so runs are reproducible.
+    public static func list(_ path: String) throws(IntakeError) -> [String] {
+        guard let dir = opendir(path) else { throw .io(path: path, operation: "list", errno: errno) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { ptr in
+                ptr.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name == "." || name == ".." { continue }
+            names.append(name)
+        }
+        return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    }
+
+    /// Creates a directory and its parents; succeeds when it already exists as a directory.
+    public static func makeDirectory(_ path: String, mode: mode_t = 0o750) throws(IntakeError) {
+        if isDirectory(path) { return }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != path, !exists(parent) { try makeDirectory(parent, mode: mode) }
+        if mkdir(path, mode) != 0, errno != EEXIST {
+            throw .io(path: path, operation: "create directory", errno: errno)
+        }
+    }
+
+    /// Renames an entry within one file system, refusing to replace anything at the destination.
+    ///
+    /// This is the one atomic step behind claiming, accepting and quarantining a bundle.
+    public static func move(_ from: String, to destination: String) throws(IntakeError) {
+        // Only intake writes below data/ (besides the inbox) and only under the site lock, so
+        // checking first is enough; rename(2) alone would replace an empty directory silently.
+        if exists(destination) { throw .io(path: destination, operation: "move \(from) onto", errno: EEXIST) }
+        if rename(from, destination) != 0 { throw .io(path: from, operation: "move to \(destination)", errno: errno) }
+    }
+
+    /// Flushes a directory so that renames and creations inside it survive a crash.
+    public static func syncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+
+    /// Reads a whole regular file in large blocks, refusing links and anything over `limit` bytes.
+    /// - Returns: the bytes, or nil when the file holds more than `limit` bytes (nothing beyond is read).
+    public static func read(_ path: String, limit: Int = Int.max) throws(IntakeError) -> [UInt8]? {
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.noFollow, .closeOnExec])
+        } catch { throw .io(path: path, operation: "open", errno: Self.code(error)) }
+        defer { try? fd.close() }
+        var st = stat()
+        guard fstat(fd.rawValue, &st) == 0 else { throw .io(path: path, operation: "stat", errno: errno) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw .io(path: path, operation: "read (not a regular file)", errno: EINVAL) }
+        let expected = Int(st.st_size)
+        if expected > limit { return nil }
+        // One allocation of the announced size; a file that grows while read is still bounded by `limit`.
+        var bytes = [UInt8](repeating: 0, count: expected)
+        var filled = 0
+        while true {
+            if filled == bytes.count {
+                if bytes.count >= limit + 1 { break }
+                bytes.append(contentsOf: repeatElement(0, count: min(max(bytes.count, 65536), limit + 1 - bytes.count)))
+            }
+            let n: Int
+            do {
+                n = try bytes.withUnsafeMutableBytes { buf in
+                    try fd.read(into: UnsafeMutableRawBufferPointer(rebasing: buf[filled...]))
+                }
+            } catch { throw .io(path: path, operation: "read", errno: Self.code(error)) }
+            if n == 0 { break }
+            filled += n
+        }
+        if filled > limit { return nil }
+        bytes.removeSubrange(filled...)
+        return bytes
+    }
+
+    /// Writes a file so that readers see either nothing or all of it: a temporary file in the
+    /// same directory, flushed, then renamed over the destination, and the directory flushed.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o640) throws(IntakeError) {
+        let dir = (path as NSString).deletingLastPathComponent
+        let tmp = (dir as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).\(getpid()).tmp")
+        try write(tmp, bytes, mode: mode, exclusive: false)
+        if rename(tmp, path) != 0 {
+            let code = errno
+            unlink(tmp)
+            throw .io(path: path, operation: "replace", errno: code)
+        }
+        syncDirectory(dir)
+    }
+
+    /// Creates (or truncates) a file with `bytes`, flushed to disk.
+    /// - Parameter exclusive: fail when the file exists already.
+    public static func write(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o640, exclusive: Bool) throws(IntakeError) {
+        var options: FileDescriptor.OpenOptions = [.create, .truncate, .closeOnExec, .noFollow]
+        if exclusive { options.insert(.exclusiveCreate) }
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(FilePath(path), .writeOnly, options: options, permissions: FilePermissions(rawValue: CModeT(mode)))
+        } catch { throw .io(path: path, operation: "create", errno: Self.code(error)) }
+        do {
+            _ = try bytes.withUnsafeBytes { try fd.writeAll($0) }
+            if fsync(fd.rawValue) != 0 { throw Errno(rawValue: errno) }
+            try fd.close()
+        } catch {
+            try? fd.close()
+            throw .io(path: path, operation: "write", errno: (error as? Errno)?.rawValue ?? EIO)
+        }
+    }
+
+    static func code(_ error: any Error) -> Int32 { (error as? Errno)?.rawValue ?? EIO }
+
+    /// Free bytes available to this user on the file system holding `path`.
+    public static func freeBytes(at path: String) -> Int64? {
+        var st = statvfs()
+        guard statvfs(path, &st) == 0 else { return nil }
+        return Int64(st.f_bavail) * Int64(st.f_frsize)
+    }
+
+    /// Whether this process may create files in a directory.
+    public static func isWritableDirectory(_ path: String) -> Bool {
+        isDirectory(path) && access(path, W_OK | X_OK) == 0
+    }
+
+    /// Joins path components with "/".
+    public static func join(_ base: String, _ parts: String...) -> String {
+        parts.reduce(base) { ($0 as NSString).appendingPathComponent($1) }
+    }
+}

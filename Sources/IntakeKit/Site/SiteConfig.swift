@@ -1,0 +1,124 @@
+import Foundation
+
+/// The message kinds intake renders.
+public enum MessageKind: String, Sendable, Codable, CaseIterable {
+    case received, rejected, approved, declined, digest
+}
+
+/// What one attachment kind may be: its allowed types and its own size limit.
+public struct KindPolicy: Sendable, Equatable {
+    public var allowedTypes: [FileType]
+    public var maxBytes: Int
+    public init(allowedTypes: [FileType], maxBytes: Int) {
+        self.allowedTypes = allowedTypes
+        self.maxBytes = maxBytes
+    }
+}
+
+/// A site's settings: built-in defaults, overridden by `intake.toml`.
+public struct SiteConfig: Sendable, Equatable {
+    /// The community's name as mail shows it.
+    public var siteName = "intake"
+    /// Locale for applicants without one and for the admin's mail.
+    public var defaultLocale = "ko"
+    /// Locales with templates; an applicant's locale outside this list gets `defaultLocale`.
+    public var locales = ["ko", "en"]
+    /// Where the admin digest goes (nil: no digest).
+    public var adminEmail: String?
+    /// Seconds a bundle must stay unchanged before a run takes it.
+    public var settleSeconds = 60
+    /// Sender of every message.
+    public var mailFrom = "intake@localhost"
+    public var mailFromName: String?
+    public var replyTo: String?
+    /// Right-hand side of generated Message-IDs.
+    public var messageIDDomain: String?
+    /// Kinds of mail switched on.
+    public var enabledMessages: Set<MessageKind> = Set(MessageKind.allCases)
+    /// Whether XML manifests are read (JSON always is).
+    public var xmlManifests = true
+    public var maxAttachmentBytes = 25 << 20
+    public var maxBundleBytes = 100 << 20
+    public var maxAttachments = 10
+    public var maxManifestBytes = 1 << 20
+    /// Minimum free space on the data volume before a run claims anything.
+    public var minFreeBytes: Int64 = 256 << 20
+    /// Bundles validated at once (reading and hashing); 0 means one per core.
+    public var workers = 0
+    public var kinds: [String: KindPolicy] = [
+        "photo": KindPolicy(allowedTypes: [.jpeg, .png, .webp], maxBytes: 25 << 20),
+        "form": KindPolicy(allowedTypes: [.pdf], maxBytes: 25 << 20),
+        "document": KindPolicy(allowedTypes: [.pdf, .jpeg, .png], maxBytes: 25 << 20),
+    ]
+
+    public init() {}
+
+    public var effectiveWorkers: Int {
+        workers > 0 ? workers : max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    public var effectiveMessageIDDomain: String {
+        if let messageIDDomain { return messageIDDomain }
+        if let at = mailFrom.lastIndex(of: "@") { return String(mailFrom[mailFrom.index(after: at)...]) }
+        return "intake.invalid"
+    }
+
+    public func isEnabled(_ kind: MessageKind) -> Bool { enabledMessages.contains(kind) }
+
+    /// The locale an applicant's messages are written in.
+    public func locale(for requested: String) -> String {
+        let lower = requested.lowercased()
+        if locales.contains(lower) { return lower }
+        let language = String(lower.prefix { $0 != "-" && $0 != "_" })
+        return locales.contains(language) ? language : defaultLocale
+    }
+
+    /// The config `intake init` writes: every setting, commented with its default.
+    public static let sampleTOML = """
+    # intake site configuration. Every key is optional; the values shown are the defaults.
+    # `intake doctor` checks this file; unknown keys are errors.
+
+    [site]
+    name = "intake"                 # the community's name, as mail shows it
+    default_locale = "ko"           # for applicants without a locale, and for the admin digest
+    locales = ["ko", "en"]          # locales with templates under templates/<locale>/
+    # admin_email = "admin@example.kr"   # receives the digest after each run
+    settle_seconds = 60             # a bundle is taken once unchanged this long
+    workers = 0                     # bundles validated at once; 0 = one per core
+    min_free_mb = 256               # a run refuses to start with less free space under data/
+
+    [mail]
+    from = "intake@localhost"
+    # from_name = "서울 산악회"
+    # reply_to = "help@example.kr"
+    # message_id_domain = "example.kr"
+
+    [features]                      # switch each kind of mail and each optional format
+    mail_received = true
+    mail_rejected = true
+    mail_approved = true
+    mail_declined = true
+    admin_digest = true
+    xml_manifests = true
+
+    [limits]
+    max_attachment_mb = 25
+    max_bundle_mb = 100
+    max_attachments = 10
+    max_manifest_kb = 1024
+
+    # Attachment kinds: which types each may be (MIME names) and its own size limit.
+    [kinds.photo]
+    types = ["image/jpeg", "image/png", "image/webp"]
+    max_mb = 25
+
+    [kinds.form]
+    types = ["application/pdf"]
+    max_mb = 25
+
+    [kinds.document]
+    types = ["application/pdf", "image/jpeg", "image/png"]
+    max_mb = 25
+
+    """
+}

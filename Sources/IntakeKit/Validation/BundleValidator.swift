@@ -1,0 +1,283 @@
+import Crypto
+import Foundation
+
+/// The outcome of validating one bundle folder: what it holds and every problem found.
+public struct ValidatedBundle: Sendable {
+    public var name: String
+    public var manifestFile: String?
+    public var manifest: Manifest?
+    /// The applicant to write to when the manifest was readable enough to say (even if invalid).
+    public var contact: ApplicantRecord?
+    /// SHA-256 over the manifest and each listed file's name and content; nil when unreadable.
+    public var digest: String?
+    public var attachments: [AttachmentRecord]
+    public var reasons: [Reason]
+    public var bytes: Int64
+
+    public var isAccepted: Bool { reasons.isEmpty && manifest != nil && digest != nil }
+}
+
+/// Validates bundle folders against a site's policy: names first, then every file's content.
+///
+/// Each file is opened once without following links, read whole in one pass, hashed, sniffed
+/// from its first bytes and checked for structure from the same buffer.
+public struct BundleValidator: Sendable {
+    public var config: SiteConfig
+
+    public init(config: SiteConfig) {
+        self.config = config
+    }
+
+    /// Validates the bundle folder at `path`; never throws: a problem is a reason.
+    public func validate(bundleAt path: String, name: String) -> ValidatedBundle {
+        var result = ValidatedBundle(name: name, attachments: [], reasons: [], bytes: 0)
+        let entries: [String]
+        do {
+            entries = try FileSystem.list(path)
+        } catch {
+            result.reasons.append(Reason(.invalidManifest, "the bundle folder cannot be read (\(error.localizedDescription))"))
+            return result
+        }
+        var infos: [String: EntryInfo] = [:]
+        for entry in entries { infos[entry] = FileSystem.info(FileSystem.join(path, entry)) }
+
+        // The manifest.
+        let present = Inbox.manifestNames.filter { infos[$0] != nil }
+        guard present.count == 1, let manifestName = present.first else {
+            result.reasons.append(Reason(.invalidManifest, present.isEmpty
+                ? "the bundle has no application.json or application.xml"
+                : "the bundle has both application.json and application.xml; keep one"))
+            for entry in entries where !present.contains(entry) {
+                result.reasons.append(contentsOf: Self.nameProblems(entry, info: infos[entry]).map { Reason(.unsafeName, file: entry, $0) })
+            }
+            return result
+        }
+        result.manifestFile = manifestName
+        let format: ManifestFormat = manifestName.hasSuffix(".xml") ? .xml : .json
+        var manifestBytes: [UInt8] = []
+        if infos[manifestName]?.kind != .file {
+            result.reasons.append(Reason(.unsafeName, file: manifestName, "the manifest is not a plain file (a link, folder or special file)"))
+        } else if format == .xml && !config.xmlManifests {
+            result.reasons.append(Reason(.invalidManifest, file: manifestName, "XML manifests are switched off at this site (features.xml_manifests)"))
+        } else {
+            do {
+                if let bytes = try FileSystem.read(FileSystem.join(path, manifestName), limit: config.maxManifestBytes) {
+                    manifestBytes = bytes
+                    var limits = ManifestLimits()
+                    limits.maxBytes = config.maxManifestBytes
+                    limits.maxAttachments = config.maxAttachments
+                    switch ManifestParser.parse(bytes, format: format, limits: limits) {
+                    case .success(let manifest):
+                        result.manifest = manifest
+                    case .failure(let errors):
+                        for problem in errors.problems {
+                            result.reasons.append(Reason(.invalidManifest, file: manifestName, problem.description))
+                        }
+                        result.contact = ManifestSalvage.contact(from: bytes, format: format)
+                    }
+                } else {
+                    result.reasons.append(Reason(.tooLarge, file: manifestName, "the manifest is larger than \(ByteCount.text(config.maxManifestBytes))"))
+                }
+            } catch {
+                result.reasons.append(Reason(.invalidManifest, file: manifestName, "the manifest cannot be read (\(error.localizedDescription))"))
+            }
+        }
+        result.bytes = Int64(manifestBytes.count)
+
+        guard let manifest = result.manifest else {
+            // Without a list of attachments only the names can be judged.
+            for entry in entries where entry != manifestName {
+                result.reasons.append(contentsOf: Self.nameProblems(entry, info: infos[entry]).map { Reason(.unsafeName, file: entry, $0) })
+            }
+            return result
+        }
+        result.contact = ApplicantRecord(name: manifest.applicant.name, email: manifest.applicant.email,
+                                         phone: manifest.applicant.phone, locale: manifest.applicant.locale)
+
+        // Match listed names to the folder's entries: exactly, or as the same Unicode text
+        // (a Korean name written NFD by a Mac and NFC by the manifest is the same name).
+        var unmatched = Set(entries)
+        unmatched.remove(manifestName)
+        let byNFC = Dictionary(entries.map { ($0.precomposedStringWithCanonicalMapping, $0) }, uniquingKeysWith: { a, _ in a })
+        var hashed: [(name: String, sha256: String)] = []
+        var totalBytes = Int64(manifestBytes.count)
+        var complete = true
+
+        for entry in manifest.attachments {
+            let file = entry.file
+            let nameProblems = Self.nameProblems(file, info: nil)
+            if !nameProblems.isEmpty {
+                result.reasons.append(contentsOf: nameProblems.map { Reason(.unsafeName, file: file, $0) })
+                complete = false
+                continue
+            }
+            let onDisk = infos[file] != nil ? file : byNFC[file.precomposedStringWithCanonicalMapping]
+            guard let diskName = onDisk, let info = infos[diskName] else {
+                result.reasons.append(Reason(.missingAttachment, file: file, "listed in the manifest but not in the bundle"))
+                complete = false
+                continue
+            }
+            unmatched.remove(diskName)
+            guard info.kind == .file else {
+                result.reasons.append(Reason(.unsafeName, file: file, Self.kindProblem(info.kind)))
+                complete = false
+                continue
+            }
+            let check = checkAttachment(entry, at: FileSystem.join(path, diskName), info: info)
+            result.reasons.append(contentsOf: check.reasons)
+            if let record = check.record {
+                result.attachments.append(record)
+                hashed.append((file, record.sha256))
+                totalBytes += Int64(record.size)
+            } else {
+                complete = false
+            }
+        }
+        for entry in unmatched.sorted() {
+            let problems = Self.nameProblems(entry, info: infos[entry])
+            if problems.isEmpty {
+                result.reasons.append(Reason(.unlistedFile, file: entry, "in the bundle but not listed in the manifest"))
+            } else {
+                result.reasons.append(contentsOf: problems.map { Reason(.unsafeName, file: entry, $0) })
+            }
+        }
+        result.bytes = totalBytes
+        if totalBytes > Int64(config.maxBundleBytes) {
+            result.reasons.append(Reason(.tooLarge, "the bundle holds \(ByteCount.text(Int(totalBytes))), more than the \(ByteCount.text(config.maxBundleBytes)) allowed"))
+        }
+        if complete {
+            result.digest = Self.digest(manifest: manifestBytes, files: hashed)
+        }
+        return result
+    }
+
+    /// The duplicate key: the same manifest and the same files, whatever the folder is called.
+    static func digest(manifest: [UInt8], files: [(name: String, sha256: String)]) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array("community-application-bundle/1\n".utf8))
+        hasher.update(data: Array(SHA256.hash(data: manifest).hexString.utf8))
+        for file in files.sorted(by: { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }) {
+            hasher.update(data: Array("\n\(file.name)\u{0}\(file.sha256)".utf8))
+        }
+        return hasher.finalize().hexString
+    }
+
+    /// Checks one listed, present, plain file: size, content type against the kind, the
+    /// declared type and the extension, and the structure of the content.
+    func checkAttachment(_ entry: AttachmentEntry, at path: String, info: EntryInfo) -> (record: AttachmentRecord?, reasons: [Reason]) {
+        let file = entry.file
+        var reasons: [Reason] = []
+        let policy = config.kinds[entry.kind]
+        if policy == nil {
+            let known = config.kinds.keys.sorted().joined(separator: ", ")
+            reasons.append(Reason(.typeNotAllowed, file: file, "kind \"\(entry.kind)\" is not accepted here (kinds: \(known))"))
+        }
+        let declared = FileType(mimeType: entry.contentType)
+        if info.size == 0 {
+            reasons.append(Reason(.emptyFile, file: file, "the file is empty (0 bytes)"))
+            return (nil, reasons)
+        }
+        let limit = min(policy?.maxBytes ?? config.maxAttachmentBytes, config.maxAttachmentBytes)
+        if info.size > Int64(limit) {
+            reasons.append(Reason(.tooLarge, file: file, "\(ByteCount.text(Int(info.size))) is more than the \(ByteCount.text(limit)) allowed for \(entry.kind)"))
+            return (nil, reasons)
+        }
+        let bytes: [UInt8]
+        do {
+            guard let read = try FileSystem.read(path, limit: limit) else {
+                reasons.append(Reason(.tooLarge, file: file, "the file grew past the \(ByteCount.text(limit)) allowed while it was read"))
+                return (nil, reasons)
+            }
+            bytes = read
+        } catch {
+            reasons.append(Reason(.unsafeName, file: file, "the file cannot be opened as a plain file (\(error.localizedDescription))"))
+            return (nil, reasons)
+        }
+        if bytes.isEmpty {
+            reasons.append(Reason(.emptyFile, file: file, "the file is empty (0 bytes)"))
+            return (nil, reasons)
+        }
+        let (detected, sha256, findings) = bytes.withUnsafeBytes { buffer in
+            let detected = TypeSniffer.detect(UnsafeRawBufferPointer(rebasing: buffer.prefix(TypeSniffer.headLength)))
+            let sha256 = SHA256.hash(data: buffer).hexString
+            return (detected, sha256, StructureChecker.check(buffer, as: detected))
+        }
+        if let policy {
+            if !policy.allowedTypes.contains(detected) {
+                let allowed = policy.allowedTypes.map(\.displayName).joined(separator: ", ")
+                reasons.append(Reason(.typeNotAllowed, file: file, "the content is \(Self.article(detected.displayName)); \(entry.kind) accepts \(allowed)"))
+            } else {
+                if declared != detected {
+                    reasons.append(Reason(.typeMismatch, file: file, "declared as \(entry.contentType) but the content is \(Self.article(detected.displayName))"))
+                }
+                let ext = (file as NSString).pathExtension.lowercased()
+                if !detected.fileExtensions.contains(ext) {
+                    let fitting = detected.fileExtensions.sorted().map { "." + $0 }.joined(separator: " or ")
+                    reasons.append(Reason(.typeMismatch, file: file, "the name ends in \(ext.isEmpty ? "no extension" : "." + ext) but the content is \(Self.article(detected.displayName)) (\(fitting))"))
+                }
+                for finding in findings {
+                    reasons.append(Reason(.corruptFile, file: file, finding.detail))
+                }
+            }
+        }
+        let record = AttachmentRecord(file: file, kind: entry.kind, size: bytes.count, sha256: sha256,
+                                      detectedType: detected.mimeType, declaredType: entry.contentType)
+        return (record, reasons)
+    }
+
+    /// Why a name is unsafe, if it is: separators, `..`, control characters, hidden names,
+    /// and anything on disk that is not a plain file.
+    static func nameProblems(_ name: String, info: EntryInfo?) -> [String] {
+        var problems: [String] = []
+        if name.isEmpty { problems.append("the name is empty") }
+        if name.utf8.count > 255 { problems.append("the name is longer than 255 bytes") }
+        if name.contains("/") || name.contains("\\") { problems.append("the name contains a path separator") }
+        if name.contains("..") { problems.append("the name contains \"..\"") }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+            problems.append("the name contains control characters")
+        }
+        if name.hasPrefix(".") && !name.contains("..") { problems.append("the name is hidden (starts with \".\")") }
+        if let info, info.kind != .file { problems.append(kindProblem(info.kind)) }
+        return problems
+    }
+
+    static func kindProblem(_ kind: EntryKind) -> String {
+        switch kind {
+        case .symlink: return "is a symbolic link; links are never followed"
+        case .directory: return "is a sub-folder; bundles are flat"
+        case .other: return "is a special file (device, socket or pipe)"
+        case .file: return "is a plain file"
+        }
+    }
+
+    static func article(_ noun: String) -> String {
+        let vowels: Set<Character> = ["A", "E", "I", "O", "U"]
+        return (noun.first.map { vowels.contains($0) } ?? false ? "an " : "a ") + noun
+    }
+}
+
+extension Digest {
+    /// Lower-case hexadecimal, as the stores write digests.
+    var hexString: String {
+        var out = ""
+        out.reserveCapacity(Self.byteCount * 2)
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Self.byteCount * 2)
+        for byte in self {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0xF)])
+        }
+        out = String(decoding: bytes, as: UTF8.self)
+        return out
+    }
+}
+
+/// Human byte counts for reasons and summaries.
+public enum ByteCount {
+    public static func text(_ bytes: Int) -> String {
+        if bytes >= 1 << 20 { return String(format: "%.1f MiB", Double(bytes) / Double(1 << 20)) }
+        if bytes >= 1 << 10 { return String(format: "%.1f KiB", Double(bytes) / Double(1 << 10)) }
+        return "\(bytes) bytes"
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import IntakeKit
+
+/// Everything the executable writes to the terminal goes through here.
+enum Terminal {
+    static func out(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    static func error(_ line: String) {
+        FileHandle.standardError.write(Data(("intake: " + line + "\n").utf8))
+    }
+
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// Prints one JSON document (pretty, keys sorted, Korean as is).
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        out(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    /// Pads a column by display width: Hangul and other wide characters take two cells.
+    static func pad(_ text: String, _ width: Int) -> String {
+        let w = displayWidth(text)
+        return w >= width ? text : text + String(repeating: " ", count: width - w)
+    }
+
+    static func displayWidth(_ text: String) -> Int {
+        text.unicodeScalars.reduce(0) { sum, scalar in
+            let v = scalar.value
+            let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+                || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
+                || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1FAFF).contains(v)
+            let zero = (0x0300...0x036F).contains(v) || (0x1160...0x11FF).contains(v) || v == 0x200D || (0xFE00...0xFE0F).contains(v)
+            return sum + (zero ? 0 : (wide ? 2 : 1))
+        }
+    }
+
+    /// A progress line on stderr, redrawn in place; only on a terminal.
+    final class ProgressLine: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lastDraw = Date.distantPast
+        private let enabled: Bool
+
+        init() { enabled = Terminal.stderrIsTerminal }
+
+        func update(_ p: RunProgress) {
+            guard enabled else { return }
+            lock.lock(); defer { lock.unlock() }
+            let now = Date()
+            guard p.done == p.total || now.timeIntervalSince(lastDraw) > 0.2 else { return }
+            lastDraw = now
+            let rate = p.elapsed > 0 ? Double(p.done) / p.elapsed : 0
+            let mbps = p.elapsed > 0 ? Double(p.bytes) / p.elapsed / 1_000_000 : 0
+            let percent = p.total > 0 ? p.done * 100 / p.total : 100
+            let line = String(format: "\r\u{1B}[2K%d/%d bundles (%d%%), %.0f bundles/s, %.0f MB/s", p.done, p.total, percent, rate, mbps)
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+
+        func finish() {
+            guard enabled else { return }
+            FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import Testing
+@testable import IntakeKit
+@Test func version() { #expect(!IntakeVersion.string.isEmpty) }
