@@ -49,7 +49,7 @@ private let minsuNFD = "\u{1100}\u{1175}\u{11B7}\u{1106}\u{1175}\u{11AB}\u{1109}
     }
 }
 
-@Suite struct LatinAndWhitespaceTests {
+@Suite struct SearchLatinAndWhitespaceTests {
     let kim = candidate("k", "Kim Minsu")
 
     @Test func latinIsCaseInsensitive() throws {
@@ -153,7 +153,7 @@ private let minsuNFD = "\u{1100}\u{1175}\u{11B7}\u{1106}\u{1175}\u{11AB}\u{1109}
     }
 }
 
-@Suite struct PhoneMatchingTests {
+@Suite struct SearchPhoneMatchingTests {
     let stored = candidate("p", "김민수", phone: "+82 10-1234-5678")
 
     @Test(arguments: [
@@ -211,7 +211,7 @@ private let minsuNFD = "\u{1100}\u{1175}\u{11B7}\u{1106}\u{1175}\u{11AB}\u{1109}
     }
 }
 
-@Suite struct EmailMatchingTests {
+@Suite struct SearchEmailMatchingTests {
     let stored = candidate("e", "김민수", email: "MinSu@Example.KR")
 
     @Test func wholeAddressIsExactWhateverTheCase() throws {
@@ -241,7 +241,7 @@ private let minsuNFD = "\u{1100}\u{1175}\u{11B7}\u{1106}\u{1175}\u{11AB}\u{1109}
     }
 }
 
-@Suite struct RankingTests {
+@Suite struct SearchRankingTests {
     @Test func ranksThenNewestThenId() throws {
         let people = [
             candidate("old-exact", "민수", day: 1),
