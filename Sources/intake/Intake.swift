@@ -7,18 +7,16 @@ struct Intake: AsyncParsableCommand {
         commandName: "intake",
         abstract: "Runs a community's membership applications from files.",
         discussion: """
-        Bundles (a manifest plus uploaded files) arrive in data/inbox/. The nightly `intake run`
-        validates every file by its content, records accepted applications and quarantines the
-        rest with their reasons, and spools e-mails for the system mail relay. Admins review,
-        approve and decline with the other commands.
+        Bundles (a manifest plus uploaded files) arrive in data/inbox/. The nightly `intake run` validates every file by its content, records accepted applications, quarantines the rest with their reasons, and spools e-mails; `intake deliver` hands them to the mail relay. Admins review with list, show and search, and decide with approve and decline.
 
         Every command works on one site: --root DIR, or $INTAKE_ROOT, or the current directory.
-        Exit codes (sysexits.h): 0 done, 64 usage, 65 bad data, 74 I/O error,
-        75 another run holds the lock (try later), 78 site or config not ready.
+
+        Exit codes (sysexits.h): 0 done, 64 usage, 65 bad data, 74 I/O error, 75 another run holds the lock (try later), 78 site or config not ready.
         """,
         version: IntakeVersion.string,
         subcommands: [
-            InitCommand.self, RunCommand.self, ListCommand.self, ShowCommand.self,
+            InitCommand.self, DoctorCommand.self, RunCommand.self, ListCommand.self, ShowCommand.self,
+            ApproveCommand.self, DeclineCommand.self, SearchCommand.self, VerifyCommand.self, DeliverCommand.self,
         ]
     )
 }

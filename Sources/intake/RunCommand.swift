@@ -7,12 +7,9 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the batch: claim settled bundles, validate, record or quarantine, spool e-mail.",
         discussion: """
-        A bundle is taken once its manifest exists and nothing in it has changed for
-        settle_seconds (intake.toml, default 60). Bundles an interrupted run left in data/work/
-        are finished first. Rejected bundles are a normal outcome: the exit status is 0 unless
-        the run itself could not do its work.
+        A bundle is taken once its manifest exists and nothing in it has changed for settle_seconds (intake.toml, default 60). Bundles an interrupted run left in data/work/ are finished first. Rejected bundles are a normal outcome: the exit status is 0 unless the run itself could not do its work.
 
-        Nightly from cron:  15 2 * * *  intake run --root /srv/intake
+        Nightly from cron:  15 2 * * *  flock -n /srv/intake/data/.cron intake run --root /srv/intake
         """
     )
 

@@ -1,0 +1,215 @@
+import Foundation
+
+/// One line of `intake doctor`.
+public struct HealthCheck: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable {
+        case ok, warn, fail
+    }
+    public var name: String
+    public var status: Status
+    public var detail: String
+    /// The exit status this failure calls for: 78 for a site or config not ready, 74 for I/O.
+    public var failure: ExitStatus?
+}
+
+/// The health check behind `intake doctor`: what would stop tonight's run, found now.
+public enum Doctor {
+    public static func check(site: Site, python: String? = "/usr/bin/python3") -> [HealthCheck] {
+        var checks: [HealthCheck] = []
+        func add(_ name: String, _ status: HealthCheck.Status, _ detail: String, _ failure: ExitStatus? = nil) {
+            checks.append(HealthCheck(name: name, status: status, detail: detail, failure: status == .fail ? (failure ?? .config) : nil))
+        }
+
+        // Layout.
+        do {
+            try site.checkLayout()
+            add("layout", .ok, "every folder under \(site.root)/data is present")
+        } catch {
+            add("layout", .fail, error.localizedDescription)
+            return checks
+        }
+        let unwritable = site.requiredDirectories.filter { !FileSystem.isWritableDirectory($0) }
+        if unwritable.isEmpty {
+            add("permissions", .ok, "every data folder is writable by this user")
+        } else {
+            add("permissions", .fail, "not writable: \(unwritable.map(site.relativeToRoot).joined(separator: ", ")); fix ownership (chown) for the user the nightly job runs as", .ioError)
+        }
+
+        // Config.
+        let config: SiteConfig
+        do {
+            config = try SiteConfig.load(from: site)
+            add("config", .ok, FileSystem.exists(site.configFile) ? "intake.toml is valid" : "no intake.toml; the built-in defaults apply")
+        } catch {
+            add("config", .fail, error.localizedDescription)
+            return checks
+        }
+        let on = MessageKind.allCases.filter(config.isEnabled).map(\.rawValue)
+        let off = MessageKind.allCases.filter { !config.isEnabled($0) }.map(\.rawValue)
+        var flags = "mail on: \(on.isEmpty ? "none" : on.joined(separator: ", "))"
+        if !off.isEmpty { flags += "; off: \(off.joined(separator: ", "))" }
+        flags += "; XML manifests \(config.xmlManifests ? "on" : "off")"
+        if config.isEnabled(.digest) && config.adminEmail == nil { flags += "; admin digest on but site.admin_email is not set" }
+        add("features", config.isEnabled(.digest) && config.adminEmail == nil ? .warn : .ok, flags)
+
+        // Templates: present, parsed, rendered with sample data, and the message accepted by a parser.
+        let (templates, problems) = TemplateSet.loadReportingProblems(site: site, config: config)
+        if problems.isEmpty {
+            var rendered = 0
+            var failures: [String] = []
+            for (kind, locale) in TemplateSet.required(by: config) {
+                let message = sampleMessage(kind: kind, locale: locale, templates: templates, config: config)
+                guard let message else { failures.append("\(locale)/\(kind.rawValue): did not render"); continue }
+                let bytes = MIMEWriter.render(message)
+                failures += MessageLint.problems(bytes).map { "\(locale)/\(kind.rawValue): \($0)" }
+                if let python, let parsed = MessageLint.parseWithPython(bytes, python: python) {
+                    if parsed.subject != message.subject { failures.append("\(locale)/\(kind.rawValue): Python's email parser reads the subject as \"\(parsed.subject)\"") }
+                    if !parsed.defects.isEmpty { failures.append("\(locale)/\(kind.rawValue): Python's email parser reports \(parsed.defects.joined(separator: ", "))") }
+                }
+                rendered += 1
+            }
+            if failures.isEmpty {
+                let parser = python.flatMap { FileManager.default.isExecutableFile(atPath: $0) ? "; each parsed back by Python's email package" : nil } ?? ""
+                add("templates", .ok, "\(rendered) messages rendered with sample data (\(config.locales.joined(separator: ", ")))\(parser)")
+            } else {
+                add("templates", .fail, failures.joined(separator: "; "))
+            }
+        } else {
+            for problem in problems { add("templates", .fail, "\(problem.description); fix the template (or switch that kind off in [features])") }
+        }
+
+        // libxml2.
+        if config.xmlManifests {
+            let probe = Array("<?xml version=\"1.0\"?><application schema=\"community-application/1\"/>".utf8)
+            switch ManifestParser.parse(probe, format: .xml) {
+            case .failure(let errors) where errors.problems.contains(where: { $0.detail.lowercased().contains("libxml") }):
+                add("libxml2", .fail, "libxml2 \(XMLSupport.libxml2Version) did not parse a test document: \(errors.problems.map(\.detail).joined(separator: "; "))")
+            default:
+                add("libxml2", .ok, "libxml2 \(XMLSupport.libxml2Version) loaded and parsed a test manifest")
+            }
+        } else {
+            add("libxml2", .ok, "XML manifests are off; libxml2 \(XMLSupport.libxml2Version) not needed")
+        }
+
+        // Disk space.
+        if let free = FileSystem.freeBytes(at: site.data) {
+            if free < config.minFreeBytes {
+                add("disk", .fail, "only \(ByteCount.text(Int(free))) free under data/ (a run needs \(ByteCount.text(Int(config.minFreeBytes)))); free space or lower site.min_free_mb", .ioError)
+            } else {
+                add("disk", .ok, "\(ByteCount.text(Int(free))) free under data/")
+            }
+        } else {
+            add("disk", .warn, "cannot tell the free space under data/")
+        }
+
+        // Lock.
+        let holder = SiteLock.holder(site: site)
+        if holder.held {
+            add("lock", .warn, "a run or decision holds the lock now\(holder.pid.map { " (pid \($0))" } ?? ""); commands that write will exit 75 until it ends")
+        } else {
+            add("lock", .ok, "free")
+        }
+
+        // Stores.
+        do {
+            let summary = try StoreVerifier.verify(site: site)
+            let counts = summary.lines.sorted { $0.key < $1.key }.map { "\($0.key.replacingOccurrences(of: ".jsonl", with: "")) \($0.value)" }.joined(separator: ", ")
+            if let first = summary.problems.first {
+                add("stores", .fail, "\(summary.problems.count) problem(s), first: \(first); run `intake verify` for all", .dataError)
+            } else {
+                add("stores", .ok, "readable and whole (\(counts))")
+            }
+        } catch {
+            add("stores", .fail, error.localizedDescription, .ioError)
+        }
+
+        // The MTA, for `intake deliver`.
+        if FileManager.default.isExecutableFile(atPath: "/usr/sbin/sendmail") {
+            add("mta", .ok, "/usr/sbin/sendmail is there for `intake deliver`")
+        } else {
+            add("mta", .warn, "no /usr/sbin/sendmail: install an MTA (postfix, exim4, nullmailer) or give `intake deliver --sendmail PATH`")
+        }
+        return checks
+    }
+
+    /// The exit status for a list of checks: 0 when nothing failed, else the first failure's.
+    public static func exitStatus(_ checks: [HealthCheck]) -> ExitStatus {
+        if checks.contains(where: { $0.failure == .ioError }) { return .ioError }
+        return checks.first { $0.status == .fail }?.failure ?? .ok
+    }
+
+    static func sampleMessage(kind: MessageKind, locale: String, templates: TemplateSet, config: SiteConfig) -> MailMessage? {
+        let context: [String: Any] = [
+            "site_name": config.siteName, "applicant_name": locale == "ko" ? "김민수" : "Emily Smith", "applicant_email": "minsu@example.kr",
+            "application_id": "A000042", "rejection_id": "R000007", "community": "sample",
+            "received_at": MailDates.text(Date(), locale: locale),
+            "attachments": [["file": "사진.jpg", "kind": "photo", "type": "image/jpeg", "size": "1.2 MiB"]],
+            "reasons": [["file": "form.pdf", "code": "corrupt_file", "text": ReasonText.text(for: .corruptFile, locale: locale), "detail": "sample"]],
+            "decided_by": "관리자", "note": "환영합니다", "reason": "정원이 찼습니다",
+            "run": "20261130T021500Z-0000", "accepted_count": 3, "pending_count": 1, "rejected_count": 1, "failed_count": 0,
+            "pending": [["id": "A000042", "name": "김민수", "email": "minsu@example.kr", "received": "2026-11-30"]],
+            "rejected": [["id": "R000007", "bundle": "sample", "reasons": "corrupt_file"]], "failed": [],
+        ]
+        guard let rendered = templates.render(kind, locale: locale, context: context) else { return nil }
+        return MailMessage(from: MailAddress(displayName: config.mailFromName ?? config.siteName, address: config.mailFrom),
+                           to: [MailAddress(displayName: context["applicant_name"] as? String, address: "minsu@example.kr")],
+                           subject: rendered.subject, date: Date(), messageID: "doctor.\(kind.rawValue).\(locale)@\(config.effectiveMessageIDDomain)",
+                           textBody: rendered.text, htmlBody: rendered.html)
+    }
+}
+
+/// Structural checks of a rendered message, independent of any outside parser.
+public enum MessageLint {
+    public static func problems(_ bytes: [UInt8]) -> [String] {
+        var problems: [String] = []
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        guard let blank = lines.firstIndex(where: { $0.isEmpty }) else { return ["no blank line between header and body"] }
+        var names = Set<String>()
+        for (i, line) in lines[..<blank].enumerated() {
+            if line.contains(where: { $0 >= 0x80 || $0 == 0 || $0 == 0x0D }) { problems.append("header line \(i + 1) holds a byte that is not printable ASCII") }
+            if line.count > 78 { problems.append("header line \(i + 1) is \(line.count) characters long") }
+            if line.first == UInt8(ascii: " ") || line.first == UInt8(ascii: "\t") { continue }
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { problems.append("header line \(i + 1) has no field name"); continue }
+            names.insert(String(decoding: line[line.startIndex..<colon], as: UTF8.self).lowercased())
+        }
+        for required in ["from", "to", "subject", "date", "message-id", "mime-version", "auto-submitted", "content-type"] where !names.contains(required) {
+            problems.append("no \(required) header")
+        }
+        for (i, line) in lines[(blank + 1)...].enumerated() where line.count > 78 {
+            problems.append("body line \(i + 1) is \(line.count) characters long")
+            break
+        }
+        return problems
+    }
+
+    /// Parses a message with Python's `email` package; nil when python3 is not there.
+    public static func parseWithPython(_ bytes: [UInt8], python: String) -> (subject: String, defects: [String])? {
+        guard FileManager.default.isExecutableFile(atPath: python) else { return nil }
+        let script = """
+        import email, email.policy, json, sys
+        m = email.message_from_bytes(sys.stdin.buffer.read(), policy=email.policy.default)
+        defects = [type(d).__name__ for d in m.defects]
+        for part in m.walk():
+            defects += [type(d).__name__ for d in part.defects]
+            if not part.is_multipart(): part.get_content()
+        sys.stdout.write(json.dumps({"subject": str(m["Subject"]), "defects": defects}))
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", script]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        input.fileHandleForWriting.write(Data(bytes))
+        try? input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            return ("", ["the parser failed on the message"])
+        }
+        return (object["subject"] as? String ?? "", object["defects"] as? [String] ?? [])
+    }
+}

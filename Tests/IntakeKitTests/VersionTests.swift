@@ -1,3 +1,0 @@
-import Testing
-@testable import IntakeKit
-@Test func version() { #expect(!IntakeVersion.string.isEmpty) }
