@@ -1,0 +1,210 @@
+import Foundation
+import IntakeKit
+import Testing
+
+private let hasMTA = FileManager.default.isExecutableFile(atPath: "/usr/sbin/sendmail")
+    && FileManager.default.fileExists(atPath: "/etc/postfix/intake-test-virtual")
+
+@Suite("an admin's day on the built binary: drop, run, search, decide, run, deliver", .serialized)
+struct AdminDayTests {
+    private func dropThree(_ site: TestSite) throws {
+        let inbox = site.path("data/inbox")
+        try BundleWriter.typical("b1", seed: 31, applicant: "김민수", email: "minsu.kim@mta-test.example").write(into: inbox)
+        var younghee = BundleWriter.typical("b2", seed: 32, applicant: "이영희", email: "younghee@mta-test.example")
+        younghee.phone = "010-9876-5432"
+        try younghee.write(into: inbox)
+        var emily = BundleWriter.typical("b3", seed: 33, applicant: "Emily Smith", email: "emily@mta-test.example")
+        emily.locale = "en"
+        emily.phone = "+1 555 0100"
+        try emily.write(into: inbox)
+    }
+
+    @Test func searchFindsKoreanNamesByInitialsNFDAndPhoneDigits() throws {
+        let site = try TestSite()
+        try dropThree(site)
+        #expect(try site.intake("run").status == 0)
+        func ids(_ query: String, _ extra: String...) throws -> [String] {
+            let result = try site.intake("search", arguments: [query, "--json"] + extra)
+            #expect(result.status == 0, "\(result.stderr)")
+            let array = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [[String: Any]]
+            return array.map { $0["id"] as! String }
+        }
+        #expect(try ids("ㄱㅁㅅ") == ["A000001"])
+        #expect(try ids("김민수".decomposedStringWithCanonicalMapping) == ["A000001"])
+        #expect(try ids("영희") == ["A000002"])
+        #expect(try ids("01098765432") == ["A000002"])
+        #expect(try ids("+82 10 9876 5432") == ["A000002"])
+        #expect(try ids("EMILY@MTA-TEST.EXAMPLE") == ["A000003"])
+        #expect(try ids("mta-test").count == 3)
+        #expect(try ids("없는이름").isEmpty)
+        let table = try site.intake("search", "김민수")
+        #expect(table.stdout.contains("A000001") && table.stdout.contains("exact"))
+    }
+
+    @Test func decisionsAreRecordedOnceAndMailedOnce() throws {
+        let site = try TestSite()
+        try dropThree(site)
+        #expect(try site.intake("run").status == 0)
+
+        let approve = try site.intake("approve", "A000001", "--by", "관리자", "--note", "첫 모임은 12월 6일입니다")
+        #expect(approve.status == 0, "\(approve.stderr)")
+        #expect(try site.intake("decline", "2", "--by", "관리자", "--reason", "이번 기수 정원이 찼습니다").status == 0)
+
+        let again = try site.intake("approve", "A000001", "--by", "관리자")
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("already approved"))
+        let unknown = try site.intake("approve", "A000001", "A000999", "--by", "관리자")
+        #expect(unknown.status == 65)
+        #expect(unknown.stderr.contains("A000999"))
+        let noReason = try site.intake("decline", "A000003", "--by", "관리자", "--reason", "  ")
+        #expect(noReason.status == 64)
+        #expect(try site.lines("decisions.jsonl").count == 2)
+
+        #expect(try site.intake("list", "--status", "pending", "--json").stdout.contains("A000003"))
+        #expect(try site.intake("run").status == 0)
+        let emails = try site.lines("emails.jsonl")
+        #expect(emails.filter { $0["kind"] as? String == "approved" }.map { $0["id"] as? String } == ["A000001"])
+        #expect(emails.filter { $0["kind"] as? String == "declined" }.map { $0["id"] as? String } == ["A000002"])
+        #expect(try site.intake("run").status == 0)
+        #expect(try site.lines("emails.jsonl").count == emails.count, "a third run spools nothing again")
+
+        // Reversing a decision keeps the history and gets its own message.
+        #expect(try site.intake("approve", "A000002", "--by", "다른관리자").status == 0)
+        #expect(try site.intake("run").status == 0)
+        let after = try site.lines("emails.jsonl")
+        #expect(after.filter { $0["kind"] as? String == "approved" }.compactMap { $0["id"] as? String }.sorted() == ["A000001", "A000002"])
+        let show = try site.intake("show", "A000002")
+        #expect(show.stdout.contains("declined by 관리자"))
+        #expect(show.stdout.contains("approved by 다른관리자"))
+        #expect(show.stdout.contains("approved message spooled"))
+    }
+
+    @Test(.enabled(if: hasMTA, "needs postfix set up by scripts/mta-setup (as root); scripts/test does that"))
+    func deliverHandsMessagesToTheRealMTAOnce() throws {
+        let site = try TestSite()
+        try site.writeConfig("")
+        try """
+        [site]
+        name = "서울 산악회"
+        settle_seconds = 0
+        admin_email = "admin@mta-test.example"
+        [mail]
+        from = "intake@mta-test.example"
+        """.write(toFile: site.path("intake.toml"), atomically: true, encoding: .utf8)
+        try dropThree(site)
+        #expect(try site.intake("run").status == 0)
+        #expect(try site.intake("approve", "A000001", "--by", "관리자", "--note", "환영합니다").status == 0)
+        #expect(try site.intake("run").status == 0)
+
+        let spooled = site.list("data/outbox/new")
+        let result = try site.intake("deliver")
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("\(spooled.count) delivered"))
+        #expect(site.list("data/outbox/new").isEmpty)
+        #expect(Set(site.list("data/outbox/cur")) == Set(spooled))
+        let deliveries = try site.lines("deliveries.jsonl")
+        #expect(deliveries.count == spooled.count)
+        #expect(deliveries.allSatisfy { $0["outcome"] as? String == "delivered" })
+
+        // Never twice.
+        let again = try site.intake("deliver")
+        #expect(again.stdout.contains("0 delivered"))
+        #expect(try site.lines("deliveries.jsonl").count == spooled.count)
+
+        // The approved message arrives in the mailbox, decoded to the original text, for exactly the applicant.
+        let approved = try #require(try site.lines("emails.jsonl").first { $0["kind"] as? String == "approved" })
+        let messageID = try #require(approved["message_id"] as? String)
+        let script = """
+        import mailbox, email.policy, json, sys, time
+        want = "<" + sys.argv[1] + ">"
+        for _ in range(300):
+            for m in mailbox.mbox('/var/mail/root', factory=None):
+                if m['Message-ID'] == want:
+                    p = email.message_from_bytes(m.as_bytes(), policy=email.policy.default)
+                    to = p['To'].addresses[0]
+                    print(json.dumps({'subject': str(p['Subject']), 'name': to.display_name, 'addr': to.addr_spec,
+                        'original_to': str(p['X-Original-To']), 'body': p.get_body(('plain',)).get_content(),
+                        'from': p['From'].addresses[0].addr_spec, 'defects': [str(d) for d in p.defects]}, ensure_ascii=False))
+                    sys.exit(0)
+            time.sleep(0.1)
+        sys.exit("message %s did not arrive in /var/mail/root within 30 s" % want)
+        """
+        let found = try runProcess("/usr/bin/env", ["python3", "-c", script, messageID])
+        #expect(found.status == 0, "\(found.stderr)")
+        let message = try JSONSerialization.jsonObject(with: Data(found.stdout.utf8)) as! [String: Any]
+        #expect(message["subject"] as? String == "[서울 산악회] 가입을 환영합니다! (A000001)")
+        #expect(message["name"] as? String == "김민수")
+        #expect(message["addr"] as? String == "minsu.kim@mta-test.example")
+        #expect(message["original_to"] as? String == "minsu.kim@mta-test.example", "the MTA was given exactly the applicant")
+        #expect(message["from"] as? String == "intake@mta-test.example")
+        #expect((message["body"] as? String)?.contains("운영진의 말: 환영합니다") == true)
+        #expect((message["defects"] as? [Any])?.isEmpty == true)
+
+        let show = try site.intake("show", "1")
+        #expect(show.stdout.contains("message delivered"))
+    }
+
+    @Test func deliverDefersOnSeventyFiveAndSetsFailuresAside() throws {
+        let site = try TestSite()
+        try dropThree(site)
+        #expect(try site.intake("run").status == 0)
+        let spooled = site.list("data/outbox/new")
+        // A stand-in MTA that defers everything, then one that refuses everything.
+        let deferring = site.path("sendmail-defer")
+        try "#!/bin/sh\ncat >/dev/null\necho 'queue full' >&2\nexit 75\n".write(toFile: deferring, atomically: true, encoding: .utf8)
+        let refusing = site.path("sendmail-refuse")
+        try "#!/bin/sh\ncat >/dev/null\necho \"refused $*\" >&2\nexit 1\n".write(toFile: refusing, atomically: true, encoding: .utf8)
+        for path in [deferring, refusing] { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path) }
+
+        let deferred = try site.intake("deliver", "--sendmail", deferring)
+        #expect(deferred.status == 0)
+        #expect(site.list("data/outbox/new") == spooled)
+        #expect(try site.lines("deliveries.jsonl").allSatisfy { $0["outcome"] as? String == "deferred" })
+
+        let failed = try site.intake("deliver", "--sendmail", refusing)
+        #expect(failed.status == 74)
+        #expect(site.list("data/outbox/failed") == spooled)
+        let failures = try site.lines("deliveries.jsonl").filter { $0["outcome"] as? String == "failed" }
+        #expect(failures.count == spooled.count)
+        #expect(failures.allSatisfy { ($0["detail"] as? String)?.contains("-oi -f intake@example.kr --") == true })
+
+        // The admin hears of it in the next run's digest.
+        #expect(try site.intake("run").status == 0)
+        let digest = try #require(site.list("data/outbox/new").first { $0.hasPrefix("digest.") })
+        let text = try String(contentsOfFile: site.path("data/outbox/new/\(digest)"), encoding: .utf8)
+        #expect(text.contains("Subject:"))
+        #expect(try site.lines("emails.jsonl").filter { $0["kind"] as? String == "digest" }.count == 2)
+    }
+
+    @Test func doctorIsHappyOnAFreshSiteAndNamesABrokenTemplate() throws {
+        let site = try TestSite()
+        let healthy = try site.intake("doctor")
+        #expect(healthy.status == 0, "\(healthy.stdout)")
+        for name in ["layout", "permissions", "config", "features", "templates", "libxml2", "disk", "lock", "stores"] {
+            #expect(healthy.stdout.contains(name), "no \(name) line")
+        }
+        try "{{applicant_name}}님\n{{#note}}\n".write(toFile: site.path("templates/ko/approved.txt.mustache"), atomically: true, encoding: .utf8)
+        let broken = try site.intake("doctor")
+        #expect(broken.status == 78)
+        #expect(broken.stdout.contains("FAIL") && broken.stdout.contains("templates/ko/approved.txt.mustache:"))
+        // A run refuses to start rather than lose messages.
+        #expect(try site.intake("run").status == 78)
+        // With that kind switched off the site is healthy again.
+        try site.writeConfig("[features]\nmail_approved = false\n")
+        #expect(try site.intake("doctor").status == 0)
+    }
+
+    @Test func verifyFindsADamagedLine() throws {
+        let site = try TestSite()
+        try dropThree(site)
+        #expect(try site.intake("run").status == 0)
+        #expect(try site.intake("verify").status == 0)
+        let store = site.path("data/stores/applications.jsonl")
+        var text = try String(contentsOfFile: store, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"seq\":2", with: "\"seq\":7")
+        try text.write(toFile: store, atomically: true, encoding: .utf8)
+        let result = try site.intake("verify")
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("applications.jsonl:2"))
+    }
+}
