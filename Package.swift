@@ -40,10 +40,20 @@ let package = Package(
             dependencies: [
                 "IntakeKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "IntakeKitTests", dependencies: ["IntakeKit"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "IntakeCLITests", dependencies: ["IntakeKit"]),
+        .testTarget(
+            name: "IntakeKitTests",
+            dependencies: ["IntakeKit", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Fixtures")]
+        ),
+        // Drives the built `intake` binary end to end; it depends on the executable so that
+        // `swift test` always builds it first.
+        .testTarget(
+            name: "IntakeCLITests",
+            dependencies: ["IntakeKit", "intake", .product(name: "Crypto", package: "swift-crypto")]
+        ),
     ]
 )
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IntakeKit
+import Logging
 
 /// The options every command takes to find its site.
 struct SiteOptions: ParsableArguments {
@@ -24,10 +25,22 @@ struct SiteOptions: ParsableArguments {
 /// Runs a command body, turning an ``IntakeError`` into its one-line message on stderr and its
 /// sysexits.h status.
 func reportingErrors(_ body: () async throws -> Void) async throws {
+    LoggingSetup.once
     do {
         try await body()
     } catch let error as IntakeError {
         Terminal.error(error.localizedDescription)
         throw ExitCode(error.exitStatus.rawValue)
     }
+}
+
+/// Library diagnostics (a resumed bundle, an unwritable metrics file) go to stderr, prefixed.
+enum LoggingSetup {
+    static let once: Void = {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["INTAKE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
+            return handler
+        }
+    }()
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// One batch run: claim -> validate -> record -> mail -> report.
 ///
@@ -15,10 +16,12 @@ import Foundation
 public final class BatchRunner {
     public let site: Site
     public let config: SiteConfig
+    let logger: Logger
 
-    public init(site: Site, config: SiteConfig) {
+    public init(site: Site, config: SiteConfig, logger: Logger = Logger(label: "intake.run")) {
         self.site = site
         self.config = config
+        self.logger = logger
     }
 
     public struct Options: Sendable {
@@ -75,6 +78,7 @@ public final class BatchRunner {
         for leftover in try Inbox.leftovers(site: site) {
             if let recorded = stores.recorded(run: leftover.run, bundle: leftover.name) {
                 // Recorded before the interruption; only the move was missing.
+                logger.notice("finishing \(leftover.name) from interrupted run \(leftover.run)")
                 report.outcomes.append(try completeMove(leftover, recorded: recorded))
                 report.counts.resumed += 1
             } else {
@@ -241,7 +245,9 @@ public final class BatchRunner {
         let record = RunRecord(run: report.run, started: report.started, finished: report.finished, seconds: report.seconds,
                                counts: report.counts, exit: report.exit, error: error?.localizedDescription)
         try stores.append(record)
-        Metrics.write(site: site, stores: stores, lastRun: record)
+        if !Metrics.write(site: site, stores: stores, lastRun: record) {
+            logger.warning("could not write the metrics file \(site.metricsFile)")
+        }
     }
 
     // MARK: Dry run

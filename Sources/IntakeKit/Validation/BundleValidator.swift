@@ -111,6 +111,10 @@ public struct BundleValidator: Sendable {
                 complete = false
                 continue
             }
+            if config.kinds[entry.kind] == nil {
+                let known = config.kinds.keys.sorted().joined(separator: ", ")
+                result.reasons.append(Reason(.typeNotAllowed, file: file, "kind \"\(entry.kind)\" is not accepted here (kinds: \(known))"))
+            }
             let onDisk = infos[file] != nil ? file : byNFC[file.precomposedStringWithCanonicalMapping]
             guard let diskName = onDisk, let info = infos[diskName] else {
                 result.reasons.append(Reason(.missingAttachment, file: file, "listed in the manifest but not in the bundle"))
@@ -168,10 +172,6 @@ public struct BundleValidator: Sendable {
         let file = entry.file
         var reasons: [Reason] = []
         let policy = config.kinds[entry.kind]
-        if policy == nil {
-            let known = config.kinds.keys.sorted().joined(separator: ", ")
-            reasons.append(Reason(.typeNotAllowed, file: file, "kind \"\(entry.kind)\" is not accepted here (kinds: \(known))"))
-        }
         let declared = FileType(mimeType: entry.contentType)
         if info.size == 0 {
             reasons.append(Reason(.emptyFile, file: file, "the file is empty (0 bytes)"))
@@ -251,7 +251,7 @@ public struct BundleValidator: Sendable {
     }
 
     static func article(_ noun: String) -> String {
-        let vowels: Set<Character> = ["A", "E", "I", "O", "U"]
+        let vowels: Set<Character> = ["A", "E", "I", "O", "U", "H", "S", "X"]
         return (noun.first.map { vowels.contains($0) } ?? false ? "an " : "a ") + noun
     }
 }

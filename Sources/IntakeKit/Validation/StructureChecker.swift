@@ -1,0 +1,117 @@
+/// One structural problem in a file, for a `corrupt_file` rejection reason.
+public struct StructureFinding: Sendable, Equatable {
+    /// One English sentence: what is wrong and where (byte offsets count from 0).
+    public var detail: String
+    /// Whether the problem is only data after the format's end marker; the file itself is whole.
+    ///
+    /// Kept apart because policies differ: some cameras append legitimate data to JPEGs
+    /// (multi-picture thumbnails, motion-photo videos), while an upload pipeline may still
+    /// want to refuse smuggled payloads.
+    public var isTrailingData: Bool
+
+    /// Creates a finding.
+    /// - Parameters:
+    ///   - detail: One English sentence saying what is wrong and at which byte.
+    ///   - isTrailingData: `true` only for "N bytes of data after the end of the image".
+    public init(detail: String, isTrailingData: Bool = false) {
+        self.detail = detail
+        self.isTrailingData = isTrailingData
+    }
+}
+
+/// Checks that a whole file is structurally sound for its detected type.
+///
+/// The checks walk the container structure (PNG chunks with their CRCs, JPEG marker segments and
+/// scan data, GIF blocks, RIFF chunks, the PDF header and trailer) without decoding pixels, so
+/// they cost about as much as reading the file once. They catch truncated uploads, spliced or
+/// corrupted files and data appended after the end of an image.
+///
+/// ```swift
+/// let findings = data.withUnsafeBytes { StructureChecker.check($0, as: .png) }
+/// if !findings.isEmpty { /* reject as corrupt_file, one reason per finding */ }
+/// ```
+public enum StructureChecker {
+    /// The types `check(_:as:)` knows how to check; for every other type it returns no findings.
+    public static let checkedTypes: Set<FileType> = [.jpeg, .png, .gif, .webp, .pdf]
+
+    /// At most this many bad PNG CRCs are reported one by one; the rest are summed up in one finding.
+    static let maximumReportedCRCErrors = 3
+
+    /// Checks that a whole file is structurally sound for `type`.
+    /// - Parameters:
+    ///   - bytes: The complete file.
+    ///   - type: The type to check against, normally what `TypeSniffer.detect(_:)` returned.
+    /// - Returns: Every problem found, in file order; empty when the file is sound or `type` is
+    ///   not in `checkedTypes`.
+    public static func check(_ bytes: UnsafeRawBufferPointer, as type: FileType) -> [StructureFinding] {
+        let reader = ContentBytes(bytes)
+        switch type {
+        case .png: return checkPNG(reader)
+        case .jpeg: return checkJPEG(reader)
+        case .gif: return checkGIF(reader)
+        case .webp: return checkWebP(reader)
+        case .pdf: return checkPDF(reader)
+        case .windowsExecutable, .elfExecutable, .machOExecutable, .script, .html, .xml, .svg, .zip, .gzip,
+             .unknown:
+            return []
+        }
+    }
+
+    /// Checks that a whole file is structurally sound for `type`.
+    /// - Parameters:
+    ///   - bytes: The complete file.
+    ///   - type: The type to check against.
+    /// - Returns: Every problem found, in file order; empty when the file is sound.
+    public static func check(_ bytes: [UInt8], as type: FileType) -> [StructureFinding] {
+        bytes.withUnsafeBytes { check($0, as: type) }
+    }
+
+    // MARK: - Shared helpers
+
+    /// The finding for a file that does not open with its format's signature, telling a
+    /// truncated signature apart from a wrong one.
+    static func signatureFinding(_ reader: ContentBytes, format: String, signature: [UInt8],
+                                 signatureName: String) -> StructureFinding {
+        if reader.count == 0 {
+            return StructureFinding(detail: "The \(format) file is empty.")
+        }
+        if reader.count < signature.count, reader.hasPrefix(Array(signature[..<reader.count])) {
+            return StructureFinding(
+                detail: "\(format) ends at byte \(reader.count), inside the \(signatureName).")
+        }
+        return StructureFinding(detail: "The file does not start with the \(signatureName).")
+    }
+
+    /// The finding for data after a format's end marker.
+    static func trailingDataFinding(count: Int, format: String, end: String) -> StructureFinding {
+        StructureFinding(detail: "\(bytes(count)) of data after the end of the \(format) (\(end)).",
+                         isTrailingData: true)
+    }
+
+    /// "1 byte" or "N bytes".
+    static func bytes(_ count: Int) -> String {
+        count == 1 ? "1 byte" : "\(count) bytes"
+    }
+
+    /// A four-character code for findings: as text when it is printable ASCII (without the
+    /// trailing space of codes like "VP8 "), else as hex.
+    static func fourCC(_ reader: ContentBytes, at offset: Int) -> String {
+        let raw = reader[offset..<(offset + 4)]
+        if raw.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            let text = String(decoding: raw, as: UTF8.self)
+            return text.hasSuffix(" ") && text.first != " " ? String(text.prefix { $0 != " " }) : text
+        }
+        return "0x" + raw.map { hex($0) }.joined()
+    }
+
+    /// A byte as two upper-case hex digits.
+    static func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+    }
+
+    /// A 32-bit value as "0x" and eight upper-case hex digits.
+    static func hex32(_ value: UInt32) -> String {
+        "0x" + (0..<4).map { hex(UInt8(truncatingIfNeeded: value >> (24 - 8 * $0))) }.joined()
+    }
+}

@@ -1,0 +1,200 @@
+import IntakeKit
+import Testing
+
+struct TypeSnifferTests {
+    @Test(arguments: [
+        (SampleFiles.jpeg, FileType.jpeg), (SampleFiles.progressiveJPEG, .jpeg),
+        (SampleFiles.png, .png), (SampleFiles.pngPalette, .png),
+        (SampleFiles.gif, .gif), (SampleFiles.animatedGIF, .gif),
+        (SampleFiles.webpLossless, .webp), (SampleFiles.webpLossy, .webp), (SampleFiles.webpExtended, .webp),
+        (SampleFiles.pdf, .pdf),
+        (SampleFiles.portableExecutable, .windowsExecutable), (SampleFiles.elf, .elfExecutable),
+        (SampleFiles.zip, .zip), (SampleFiles.emptyZip, .zip), (SampleFiles.gzip, .gzip),
+    ])
+    func detectsSampleFiles(bytes: [UInt8], expected: FileType) {
+        #expect(TypeSniffer.detect(bytes) == expected)
+    }
+
+    @Test(arguments: [("jpg", FileType.jpeg), ("png", .png), ("webp", .webp), ("pdf", .pdf)])
+    func detectsRealFilesFromTheirContent(ext: String, expected: FileType) throws {
+        let bytes = try SampleFiles.fixture("sample", ext)
+        #expect(TypeSniffer.detect(bytes) == expected)
+        #expect(TypeSniffer.detect(Array(bytes.prefix(TypeSniffer.headLength))) == expected)
+    }
+
+    @Test func emptyAndTinyInputsAreUnknown() {
+        #expect(TypeSniffer.detect([]) == .unknown)
+        #expect(TypeSniffer.detect([0xFF]) == .unknown)
+        #expect(TypeSniffer.detect([0xFF, 0xD8]) == .unknown)   // a JPEG needs FF D8 FF
+        #expect(TypeSniffer.detect(Array("<".utf8)) == .unknown)
+        #expect(TypeSniffer.detect(Array("RIFF".utf8)) == .unknown)
+        #expect(TypeSniffer.detect(Array("GIF89".utf8)) == .unknown)
+        #expect(TypeSniffer.detect([0x89, 0x50, 0x4E, 0x47]) == .unknown)
+    }
+
+    @Test func plainTextAndOtherRIFFAreUnknown() {
+        #expect(TypeSniffer.detect(Array("Hello, 안녕하세요\n".utf8)) == .unknown)
+        #expect(TypeSniffer.detect(Array("RIFF\u{24}\u{0}\u{0}\u{0}WAVEfmt ".utf8)) == .unknown)
+        #expect(TypeSniffer.detect(Array("{\"schema\": \"community-application/1\"}".utf8)) == .unknown)
+    }
+
+    @Test func findsAPDFHeaderAfterLeadingJunkWithinTheFirstKilobyte() {
+        let junk = [UInt8](repeating: 0x41, count: 1000)
+        #expect(TypeSniffer.detect(junk + SampleFiles.pdf) == .pdf)
+        let tooFar = [UInt8](repeating: 0x41, count: 1020)
+        #expect(TypeSniffer.detect(tooFar + SampleFiles.pdf) == .unknown)
+    }
+
+    @Test func aSignatureAtByteZeroWinsOverAnEmbeddedPDFHeader() {
+        // An executable or HTML page that merely contains "%PDF-" is not a PDF.
+        let pdfHeader = Array("%PDF-1.7\n".utf8)
+        #expect(TypeSniffer.detect(SampleFiles.portableExecutable + pdfHeader) == .windowsExecutable)
+        #expect(TypeSniffer.detect(Array("<html><body>%PDF-1.7".utf8)) == .html)
+        #expect(TypeSniffer.detect(Array("#!/bin/sh\n# %PDF-1.4\n".utf8)) == .script)
+    }
+
+    @Test func recognisesPEHeadersAndBareMZPrograms() {
+        let pe = SampleFiles.portableExecutable
+        #expect(pe.withUnsafeBytes { TypeSniffer.hasPortableExecutableHeader($0) })
+        #expect(TypeSniffer.detect(Array(pe.prefix(2))) == .windowsExecutable)
+        #expect(!Array(pe.prefix(2)).withUnsafeBytes { TypeSniffer.hasPortableExecutableHeader($0) })
+
+        var pointingElsewhere = pe
+        pointingElsewhere[0x3C] = 0x40   // e_lfanew at the DOS stub, not at "PE\0\0"
+        #expect(TypeSniffer.detect(pointingElsewhere) == .windowsExecutable)
+        #expect(!pointingElsewhere.withUnsafeBytes { TypeSniffer.hasPortableExecutableHeader($0) })
+    }
+
+    @Test(arguments: [
+        [0xFE, 0xED, 0xFA, 0xCE], [0xFE, 0xED, 0xFA, 0xCF], [0xCE, 0xFA, 0xED, 0xFE], [0xCF, 0xFA, 0xED, 0xFE],
+    ] as [[UInt8]])
+    func recognisesMachOMagicNumbers(magic: [UInt8]) {
+        #expect(TypeSniffer.detect(magic + [0x07, 0x00, 0x00, 0x01, 0, 0, 0, 0]) == .machOExecutable)
+    }
+
+    @Test func tellsUniversalBinariesFromJavaClassFiles() {
+        let fat: [UInt8] = [0xCA, 0xFE, 0xBA, 0xBE, 0x00, 0x00, 0x00, 0x02, 0x01, 0x00, 0x00, 0x07]
+        #expect(TypeSniffer.detect(fat) == .machOExecutable)
+        // Java 8 class file: minor 0, major 52.
+        let javaClass: [UInt8] = [0xCA, 0xFE, 0xBA, 0xBE, 0x00, 0x00, 0x00, 0x34, 0x00, 0x1D, 0x0A, 0x00]
+        #expect(TypeSniffer.detect(javaClass) == .unknown)
+        #expect(TypeSniffer.detect([0xCA, 0xFE, 0xBA, 0xBE, 0, 0, 0, 0]) == .unknown)
+    }
+
+    @Test func recognisesScriptsOnlyAtByteZero() {
+        #expect(TypeSniffer.detect(Array("#!/bin/sh\necho hi\n".utf8)) == .script)
+        #expect(TypeSniffer.detect(Array("#!".utf8)) == .script)
+        #expect(TypeSniffer.detect(Array(" #!/bin/sh\n".utf8)) == .unknown)
+    }
+
+    @Test(arguments: [
+        "<!DOCTYPE html>\n<html lang=\"ko\">", "<!doctype HTML><title>x</title>", "<html>", "<HTML><BODY>",
+        "\u{FEFF}  \r\n<html>", "\u{FEFF}<!DOCTYPE html>", "<head><meta charset=utf-8>", "<body onload=x()>",
+        "<script>alert(1)</script>", "<ScRiPt src=x>", "<!-- saved from url -->\n<html>", "<iframe src=x>",
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"x\">\n<html>",
+        "<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/xhtml\">",
+    ])
+    func recognisesHTML(text: String) {
+        #expect(TypeSniffer.detect(Array(text.utf8)) == .html)
+    }
+
+    @Test(arguments: [
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\" height=\"1\"/>",
+        "\u{FEFF}\n  <svg>",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\">",
+        "<?xml version=\"1.0\"?>\n<!-- Generator: Adobe Illustrator 27.0 -->\n"
+            + "<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\">\n<svg>",
+        "<!DOCTYPE svg [ <!ENTITY x \"y\"> ]>\n<svg>",
+        "<?xml version=\"1.0\"?><?xml-stylesheet href=\"a.css\"?><svg:svg xmlns:svg=\"http://www.w3.org/2000/svg\">",
+    ])
+    func recognisesSVG(text: String) {
+        #expect(TypeSniffer.detect(Array(text.utf8)) == .svg)
+    }
+
+    @Test func recognisesXMLThatIsNotSVGOrHTML() {
+        let manifest = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <application schema="community-application/1">
+              <community>seoul-hiking</community>
+              <applicant><name>김민수</name></applicant>
+            </application>
+            """
+        #expect(TypeSniffer.detect(Array(manifest.utf8)) == .xml)
+        #expect(TypeSniffer.detect(Array("\u{FEFF}<?xml version=\"1.0\"?><rss><channel><svg/>".utf8)) == .xml)
+        #expect(TypeSniffer.detect(Array("<?xml version=\"1.0\"?><!DOCTYPE note><note/>".utf8)) == .xml)
+    }
+
+    @Test func looksOnlyAtTheHead() {
+        // The root element lies beyond headLength, so only the XML declaration is seen.
+        let prolog = "<?xml version=\"1.0\"?>\n<!--" + String(repeating: " ", count: TypeSniffer.headLength) + "-->\n<svg>"
+        #expect(TypeSniffer.detect(Array(prolog.utf8)) == .xml)
+        // Bytes past the head do not change a verdict that the head already determines.
+        let long = SampleFiles.png + [UInt8](repeating: 0x3C, count: TypeSniffer.headLength * 2)
+        #expect(TypeSniffer.detect(long) == .png)
+    }
+
+    @Test func unsafeBufferAndArrayOverloadsAgree() {
+        for bytes in [SampleFiles.jpeg, SampleFiles.pdf, SampleFiles.elf, Array("<svg>".utf8), []] {
+            #expect(bytes.withUnsafeBytes { TypeSniffer.detect($0) } == TypeSniffer.detect(bytes))
+        }
+    }
+}
+
+struct FileTypeTests {
+    @Test func mimeTypesRoundTrip() {
+        for type in FileType.allCases {
+            #expect(FileType(mimeType: type.mimeType) == type)
+        }
+        #expect(Set(FileType.allCases.map(\.mimeType)).count == FileType.allCases.count)
+    }
+
+    @Test func canonicalMIMETypesAreTheDocumentedOnes() {
+        #expect(FileType.jpeg.mimeType == "image/jpeg")
+        #expect(FileType.pdf.mimeType == "application/pdf")
+        #expect(FileType.windowsExecutable.mimeType == "application/vnd.microsoft.portable-executable")
+        #expect(FileType.elfExecutable.mimeType == "application/x-executable")
+        #expect(FileType.machOExecutable.mimeType == "application/x-mach-binary")
+        #expect(FileType.svg.mimeType == "image/svg+xml")
+        #expect(FileType.unknown.mimeType == "application/octet-stream")
+    }
+
+    @Test(arguments: [
+        ("image/jpeg", FileType.jpeg), ("IMAGE/JPEG", .jpeg), ("image/jpg", .jpeg), ("image/pjpeg", .jpeg),
+        ("image/jpeg; charset=binary", .jpeg), ("  image/png ", .png), ("image/PNG;foo=bar", .png),
+        ("application/x-pdf", .pdf), ("application/pdf ; version=1.7", .pdf), ("image/webp", .webp),
+        ("text/html; charset=UTF-8", .html), ("text/xml", .xml), ("application/x-msdownload", .windowsExecutable),
+        ("application/x-gzip", .gzip), ("application/x-zip-compressed", .zip),
+    ])
+    func mapsDeclaredMIMETypes(declared: String, expected: FileType) {
+        #expect(FileType(mimeType: declared) == expected)
+    }
+
+    @Test(arguments: ["", "image", "image/jpeg2000", "text/plain", "application/msword", ";", "image/ jpeg"])
+    func rejectsUnknownMIMETypes(declared: String) {
+        #expect(FileType(mimeType: declared) == nil)
+    }
+
+    @Test func extensionsAreLowerCaseWithoutDots() {
+        #expect(FileType.jpeg.fileExtensions == ["jpg", "jpeg"])
+        #expect(FileType.png.fileExtensions == ["png"])
+        #expect(FileType.webp.fileExtensions == ["webp"])
+        #expect(FileType.pdf.fileExtensions == ["pdf"])
+        #expect(FileType.unknown.fileExtensions.isEmpty)
+        for type in FileType.allCases {
+            for ext in type.fileExtensions {
+                #expect(ext == ext.lowercased() && !ext.contains(".") && !ext.isEmpty)
+            }
+        }
+    }
+
+    @Test func displayNamesAreDistinct() {
+        #expect(FileType.windowsExecutable.displayName == "Windows executable (PE)")
+        #expect(FileType.jpeg.displayName == "JPEG image")
+        #expect(Set(FileType.allCases.map(\.displayName)).count == FileType.allCases.count)
+    }
+
+    @Test func codesAsItsRawValue() throws {
+        #expect(FileType(rawValue: "windowsExecutable") == .windowsExecutable)
+        #expect(FileType.machOExecutable.rawValue == "machOExecutable")
+    }
+}
