@@ -80,12 +80,10 @@ public enum Doctor {
 
         // libxml2.
         if config.xmlManifests {
-            let probe = Array("<?xml version=\"1.0\"?><application schema=\"community-application/1\"/>".utf8)
-            switch ManifestParser.parse(probe, format: .xml) {
-            case .failure(let errors) where errors.problems.contains(where: { $0.detail.lowercased().contains("libxml") }):
-                add("libxml2", .fail, "libxml2 \(XMLSupport.libxml2Version) did not parse a test document: \(errors.problems.map(\.detail).joined(separator: "; "))")
-            default:
-                add("libxml2", .ok, "libxml2 \(XMLSupport.libxml2Version) loaded and parsed a test manifest")
+            if let problem = XMLSupport.selfTest() {
+                add("libxml2", .fail, "libxml2 \(XMLSupport.libxml2Version) failed its self-test: \(problem)")
+            } else {
+                add("libxml2", .ok, "libxml2 \(XMLSupport.libxml2Version) loaded, parsed a test document and refused a DOCTYPE")
             }
         } else {
             add("libxml2", .ok, "XML manifests are off; libxml2 \(XMLSupport.libxml2Version) not needed")

@@ -105,13 +105,15 @@ public enum FileSystem {
         guard st.st_mode & S_IFMT == S_IFREG else { throw .io(path: path, operation: "read (not a regular file)", errno: EINVAL) }
         let expected = Int(st.st_size)
         if expected > limit { return nil }
-        // One allocation of the announced size; a file that grows while read is still bounded by `limit`.
-        var bytes = [UInt8](repeating: 0, count: expected)
+        // One allocation of the announced size plus one byte, so that reaching the end needs no
+        // second buffer; a file that grows while it is read is still bounded by `limit`.
+        let cap = limit == Int.max ? Int.max : limit + 1
+        var bytes = [UInt8](repeating: 0, count: min(expected + 1, cap))
         var filled = 0
         while true {
             if filled == bytes.count {
-                if bytes.count >= limit + 1 { break }
-                bytes.append(contentsOf: repeatElement(0, count: min(max(bytes.count, 65536), limit + 1 - bytes.count)))
+                if bytes.count >= cap { break }
+                bytes.append(contentsOf: repeatElement(0, count: min(max(bytes.count, 65536), cap - bytes.count)))
             }
             let n: Int
             do {
@@ -175,7 +177,12 @@ public enum FileSystem {
     }
 
     /// Joins path components with "/".
+    /// Plain concatenation: the bytes of every component are kept exactly (NSString path
+    /// helpers may normalise Unicode or drop a trailing component's oddities).
     public static func join(_ base: String, _ parts: String...) -> String {
-        parts.reduce(base) { ($0 as NSString).appendingPathComponent($1) }
+        parts.reduce(base) { path, part in
+            if part.isEmpty { return path }
+            return path.hasSuffix("/") ? path + part : path + "/" + part
+        }
     }
 }

@@ -38,24 +38,28 @@ public struct BundleValidator: Sendable {
             result.reasons.append(Reason(.invalidManifest, "the bundle folder cannot be read (\(error.localizedDescription))"))
             return result
         }
-        var infos: [String: EntryInfo] = [:]
-        for entry in entries { infos[entry] = FileSystem.info(FileSystem.join(path, entry)) }
+        // Swift compares strings by canonical equivalence, but the file system by bytes: a name
+        // written NFD by a Mac and NFC in the manifest are equal Strings and different files.
+        // Entries are therefore keyed by their bytes, and disk names are used as read.
+        var infos: [[UInt8]: EntryInfo] = [:]
+        for entry in entries { infos[Array(entry.utf8)] = FileSystem.info(FileSystem.join(path, entry)) }
+        func info(_ name: String) -> EntryInfo? { infos[Array(name.utf8)] }
 
         // The manifest.
-        let present = Inbox.manifestNames.filter { infos[$0] != nil }
+        let present = Inbox.manifestNames.filter { info($0) != nil }
         guard present.count == 1, let manifestName = present.first else {
             result.reasons.append(Reason(.invalidManifest, present.isEmpty
                 ? "the bundle has no application.json or application.xml"
                 : "the bundle has both application.json and application.xml; keep one"))
             for entry in entries where !present.contains(entry) {
-                result.reasons.append(contentsOf: Self.nameProblems(entry, info: infos[entry]).map { Reason(.unsafeName, file: entry, $0) })
+                result.reasons.append(contentsOf: Self.nameProblems(entry, info: info(entry)).map { Reason(.unsafeName, file: entry, $0) })
             }
             return result
         }
         result.manifestFile = manifestName
         let format: ManifestFormat = manifestName.hasSuffix(".xml") ? .xml : .json
         var manifestBytes: [UInt8] = []
-        if infos[manifestName]?.kind != .file {
+        if info(manifestName)?.kind != .file {
             result.reasons.append(Reason(.unsafeName, file: manifestName, "the manifest is not a plain file (a link, folder or special file)"))
         } else if format == .xml && !config.xmlManifests {
             result.reasons.append(Reason(.invalidManifest, file: manifestName, "XML manifests are switched off at this site (features.xml_manifests)"))
@@ -87,7 +91,7 @@ public struct BundleValidator: Sendable {
         guard let manifest = result.manifest else {
             // Without a list of attachments only the names can be judged.
             for entry in entries where entry != manifestName {
-                result.reasons.append(contentsOf: Self.nameProblems(entry, info: infos[entry]).map { Reason(.unsafeName, file: entry, $0) })
+                result.reasons.append(contentsOf: Self.nameProblems(entry, info: info(entry)).map { Reason(.unsafeName, file: entry, $0) })
             }
             return result
         }
@@ -96,9 +100,8 @@ public struct BundleValidator: Sendable {
 
         // Match listed names to the folder's entries: exactly, or as the same Unicode text
         // (a Korean name written NFD by a Mac and NFC by the manifest is the same name).
-        var unmatched = Set(entries)
-        unmatched.remove(manifestName)
-        let byNFC = Dictionary(entries.map { ($0.precomposedStringWithCanonicalMapping, $0) }, uniquingKeysWith: { a, _ in a })
+        var unmatched = Set(entries.map { Array($0.utf8) })
+        unmatched.remove(Array(manifestName.utf8))
         var hashed: [(name: String, sha256: String)] = []
         var totalBytes = Int64(manifestBytes.count)
         var complete = true
@@ -115,13 +118,13 @@ public struct BundleValidator: Sendable {
                 let known = config.kinds.keys.sorted().joined(separator: ", ")
                 result.reasons.append(Reason(.typeNotAllowed, file: file, "kind \"\(entry.kind)\" is not accepted here (kinds: \(known))"))
             }
-            let onDisk = infos[file] != nil ? file : byNFC[file.precomposedStringWithCanonicalMapping]
-            guard let diskName = onDisk, let info = infos[diskName] else {
+            let onDisk = entries.first { Array($0.utf8) == Array(file.utf8) } ?? entries.first { $0 == file }
+            guard let diskName = onDisk, let info = info(diskName) else {
                 result.reasons.append(Reason(.missingAttachment, file: file, "listed in the manifest but not in the bundle"))
                 complete = false
                 continue
             }
-            unmatched.remove(diskName)
+            unmatched.remove(Array(diskName.utf8))
             guard info.kind == .file else {
                 result.reasons.append(Reason(.unsafeName, file: file, Self.kindProblem(info.kind)))
                 complete = false
@@ -137,8 +140,8 @@ public struct BundleValidator: Sendable {
                 complete = false
             }
         }
-        for entry in unmatched.sorted() {
-            let problems = Self.nameProblems(entry, info: infos[entry])
+        for entry in entries where unmatched.contains(Array(entry.utf8)) {
+            let problems = Self.nameProblems(entry, info: info(entry))
             if problems.isEmpty {
                 result.reasons.append(Reason(.unlistedFile, file: entry, "in the bundle but not listed in the manifest"))
             } else {
