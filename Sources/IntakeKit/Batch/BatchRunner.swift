@@ -79,7 +79,9 @@ public final class BatchRunner {
             if let recorded = stores.recorded(run: leftover.run, bundle: leftover.name) {
                 // Recorded before the interruption; only the move was missing.
                 logger.notice("finishing \(leftover.name) from interrupted run \(leftover.run)")
-                report.outcomes.append(try completeMove(leftover, recorded: recorded))
+                let (outcome, directories) = try completeMove(leftover, recorded: recorded)
+                directories.forEach(FileSystem.syncDirectory)
+                report.outcomes.append(outcome)
                 report.counts.resumed += 1
             } else {
                 bundles.append(leftover)
@@ -100,6 +102,21 @@ public final class BatchRunner {
         let startedAt = Date()
         var outcomes: [BundleOutcome] = []
         var counts = report.counts
+        var pending: [PendingMove] = []
+        // Store lines are flushed in groups, and only then are their bundles moved out of
+        // work/: one fsync per group instead of several per bundle, same guarantees.
+        func flush() throws(IntakeError) {
+            guard !pending.isEmpty else { return }
+            try stores.syncAll()
+            var directories = Set<String>()
+            for move in pending {
+                let (outcome, touched) = try completeMove(move.claimed, recorded: move.recorded)
+                outcomes.append(outcome)
+                directories.formUnion(touched)
+            }
+            directories.forEach(FileSystem.syncDirectory)
+            pending.removeAll()
+        }
         await withTaskGroup(of: (Int, ValidatedBundle).self) { group in
             var nextToStart = 0
             var nextToRecord = 0
@@ -110,21 +127,23 @@ public final class BatchRunner {
                 group.addTask { (index, validator.validate(bundleAt: bundle.path, name: bundle.name)) }
                 nextToStart += 1
             }
-            while nextToStart < min(bundles.count, config.effectiveWorkers * 2) { start() }
+            // Validation runs ahead of recording; a waiting task holds no file in memory.
+            while nextToStart < min(bundles.count, config.effectiveWorkers * 16) { start() }
             while let (index, validated) = await group.next() {
                 ready[index] = validated
                 if nextToStart < bundles.count, failure == nil { start() }
                 while failure == nil, let v = ready.removeValue(forKey: nextToRecord) {
                     do throws(IntakeError) {
-                        let outcome = try record(v, claimed: bundles[nextToRecord], stores: stores)
-                        outcomes.append(outcome)
+                        let move = try record(v, claimed: bundles[nextToRecord], stores: stores)
+                        pending.append(move)
                         counts.bytes += v.bytes
-                        switch outcome.verdict {
+                        switch move.verdict {
                         case .accepted: counts.accepted += 1
                         case .rejected:
                             counts.rejected += 1
-                            if outcome.duplicateOf != nil { counts.duplicates += 1 }
+                            if case .rejected(let r) = move.recorded, r.duplicateOf != nil { counts.duplicates += 1 }
                         }
+                        if pending.count >= 64 || ready[nextToRecord + 1] == nil && pending.count >= 8 { try flush() }
                     } catch {
                         failure = error
                         group.cancelAll()
@@ -133,6 +152,9 @@ public final class BatchRunner {
                     progress?(RunProgress(done: nextToRecord, total: bundles.count, bytes: counts.bytes, elapsed: Date().timeIntervalSince(startedAt)))
                 }
             }
+        }
+        if failure == nil {
+            do throws(IntakeError) { try flush() } catch { failure = error }
         }
         report.outcomes += outcomes
         report.counts = counts
@@ -152,8 +174,18 @@ public final class BatchRunner {
         report.counts.emails = report.emails
     }
 
-    /// Records one validated bundle and moves it out of `work/`.
-    private func record(_ v: ValidatedBundle, claimed: ClaimedBundle, stores: SiteStores) throws(IntakeError) -> BundleOutcome {
+    /// A recorded bundle waiting for its store line to be flushed before it leaves `work/`.
+    private struct PendingMove {
+        var claimed: ClaimedBundle
+        var recorded: BundleRecordRef
+        var verdict: BundleOutcome.Verdict {
+            if case .accepted = recorded { return .accepted }
+            return .rejected
+        }
+    }
+
+    /// Records one validated bundle (the line is written, not yet flushed).
+    private func record(_ v: ValidatedBundle, claimed: ClaimedBundle, stores: SiteStores) throws(IntakeError) -> PendingMove {
         var reasons = v.reasons
         var duplicateOf: String?
         if v.isAccepted, let digest = v.digest, let first = stores.applicationID(forDigest: digest) {
@@ -168,8 +200,7 @@ public final class BatchRunner {
                 id: id, run: claimed.run, bundle: claimed.name, digest: digest, community: manifest.community,
                 applicant: applicant, answers: manifest.answers, submittedAt: manifest.submittedAt,
                 manifest: manifestFile, files: "files/\(id)", attachments: v.attachments)
-            let written = try stores.append(record)
-            return try completeMove(claimed, recorded: .accepted(written))
+            return PendingMove(claimed: claimed, recorded: .accepted(try stores.append(record, sync: false)))
         }
         let id = Identifiers.rejection(stores.rejections.nextSeq)
         let quarantine = "quarantine/\(claimed.run)/\(claimed.name)"
@@ -177,34 +208,34 @@ public final class BatchRunner {
         if let c = contact, c.locale.isEmpty { contact?.locale = config.defaultLocale }
         let record = RejectionRecord(id: id, run: claimed.run, bundle: claimed.name, digest: v.digest, reasons: reasons,
                                      quarantine: quarantine, applicant: contact, duplicateOf: duplicateOf)
-        try writeReasonsFile(record)
-        let written = try stores.append(record)
-        return try completeMove(claimed, recorded: .rejected(written))
+        return PendingMove(claimed: claimed, recorded: .rejected(try stores.append(record, sync: false)))
     }
 
     /// Moves a recorded bundle to where its record says it lies; a no-op when it is there already.
-    private func completeMove(_ claimed: ClaimedBundle, recorded: BundleRecordRef) throws(IntakeError) -> BundleOutcome {
+    /// - Returns: the outcome, and the directories whose entries changed (to be flushed).
+    private func completeMove(_ claimed: ClaimedBundle, recorded: BundleRecordRef) throws(IntakeError) -> (BundleOutcome, [String]) {
+        let source = (claimed.path as NSString).deletingLastPathComponent
         switch recorded {
         case .accepted(let app):
-            let destination = FileSystem.join(site.data, app.files)
+            var touched: [String] = []
             if FileSystem.exists(claimed.path) {
-                try FileSystem.move(claimed.path, to: destination)
-                FileSystem.syncDirectory(site.files)
-                FileSystem.syncDirectory((claimed.path as NSString).deletingLastPathComponent)
+                try FileSystem.move(claimed.path, to: FileSystem.join(site.data, app.files))
+                touched = [site.files, source]
             }
-            return BundleOutcome(bundle: claimed.name, verdict: .accepted, id: app.id, reasons: [], duplicateOf: nil, resumed: claimed.resumed)
+            return (BundleOutcome(bundle: claimed.name, verdict: .accepted, id: app.id, reasons: [], duplicateOf: nil, resumed: claimed.resumed), touched)
         case .rejected(let rejection):
             let destination = FileSystem.join(site.data, rejection.quarantine)
+            var touched: [String] = []
             if FileSystem.exists(claimed.path) {
                 let parent = (destination as NSString).deletingLastPathComponent
                 try FileSystem.makeDirectory(parent)
-                if !FileSystem.exists(destination + ".reasons.txt") { try writeReasonsFile(rejection) }
+                // Written while the bundle is still in work/, so a crash here rewrites it on resume.
+                try writeReasonsFile(rejection)
                 try FileSystem.move(claimed.path, to: destination)
-                FileSystem.syncDirectory(parent)
-                FileSystem.syncDirectory((claimed.path as NSString).deletingLastPathComponent)
+                touched = [parent, source, site.quarantine]
             }
-            return BundleOutcome(bundle: claimed.name, verdict: .rejected, id: rejection.id, reasons: rejection.reasons,
-                                 duplicateOf: rejection.duplicateOf, resumed: claimed.resumed)
+            return (BundleOutcome(bundle: claimed.name, verdict: .rejected, id: rejection.id, reasons: rejection.reasons,
+                                  duplicateOf: rejection.duplicateOf, resumed: claimed.resumed), touched)
         }
     }
 
@@ -219,7 +250,7 @@ public final class BatchRunner {
         for reason in rejection.reasons {
             text += "  - \(reason.code.rawValue)\(reason.file.map { " [\($0)]" } ?? ""): \(reason.detail)\n"
         }
-        try FileSystem.writeAtomically(path, Array(text.utf8))
+        try FileSystem.writeAtomically(path, Array(text.utf8), durable: false)
     }
 
     private func digestSummary(stores: SiteStores, runID: String, outcomes: [BundleOutcome]) -> DigestSummary {

@@ -58,14 +58,27 @@ public struct Mailer {
     public func countOwed(_ stores: SiteStores) -> Int { owed(stores).count }
 
     /// Renders and spools every owed message; one that cannot be rendered is skipped and said.
+    ///
+    /// Messages go out in groups: each file is flushed and renamed into `new/`, then `new/` is
+    /// flushed once, and only then are the group's `emails.jsonl` lines appended and flushed.
+    /// A line therefore never names a message that a power cut could lose.
     /// - Returns: the `emails.jsonl` lines appended and the problems met.
     public func sendOwed(_ stores: SiteStores, now: Date = Date()) throws(IntakeError) -> (sent: [EmailRecord], problems: [String]) {
         var sent: [EmailRecord] = []
         var problems: [String] = []
-        for message in owed(stores) {
-            if let record = try spoolAndRecord(message, stores: stores, now: now, problems: &problems) {
-                sent.append(record)
+        var known = try spool.names()
+        let owed = owed(stores)
+        var start = 0
+        while start < owed.count {
+            let group = owed[start..<min(start + 64, owed.count)]
+            var spooled: [EmailRecord] = []
+            for message in group {
+                if try spoolMessage(message, now: now, known: &known, problems: &problems) { spooled.append(message.record) }
             }
+            spool.syncNew()
+            for record in spooled { sent.append(try stores.append(record, sync: false)) }
+            try stores.emails.sync()
+            start += group.count
         }
         return (sent, problems)
     }
@@ -80,25 +93,30 @@ public struct Mailer {
         let message = OwedMessage(key: "digest:\(summary.run)", kind: .digest, file: file, messageID: record.messageID, locale: locale,
                                   to: MailAddress(displayName: nil, address: admin), context: summary.context(siteName: config.siteName, locale: locale), record: record)
         var problems: [String] = []
-        return try spoolAndRecord(message, stores: stores, now: now, problems: &problems)
+        var known = try spool.names()
+        guard try spoolMessage(message, now: now, known: &known, problems: &problems) else { return nil }
+        spool.syncNew()
+        return try stores.append(record)
     }
 
-    private func spoolAndRecord(_ message: OwedMessage, stores: SiteStores, now: Date, problems: inout [String]) throws(IntakeError) -> EmailRecord? {
-        if spool.locate(message.file) == nil {
-            guard let rendered = templates.render(message.kind, locale: message.locale, context: message.context) else {
-                problems.append("no \(message.kind.rawValue) template for locale \(message.locale); message \(message.file) not sent")
-                return nil
-            }
-            let from = MailAddress(displayName: config.mailFromName ?? config.siteName, address: config.mailFrom)
-            let mail = MailMessage(
-                from: from, to: [message.to],
-                replyTo: config.replyTo.map { MailAddress(displayName: nil, address: $0) },
-                subject: rendered.subject, date: now, messageID: message.messageID,
-                textBody: rendered.text, htmlBody: rendered.html,
-                extraHeaders: [(name: "X-Intake-Kind", value: message.kind.rawValue)])
-            try spool.put(MIMEWriter.render(mail), as: message.file)
+    /// Writes one message into the spool unless it is there already (a run killed before its
+    /// line was appended). - Returns: whether the message is in the spool now.
+    private func spoolMessage(_ message: OwedMessage, now: Date, known: inout Set<String>, problems: inout [String]) throws(IntakeError) -> Bool {
+        if known.contains(message.file) { return true }
+        guard let rendered = templates.render(message.kind, locale: message.locale, context: message.context) else {
+            problems.append("no \(message.kind.rawValue) template for locale \(message.locale); message \(message.file) not sent")
+            return false
         }
-        return try stores.append(message.record)
+        let from = MailAddress(displayName: config.mailFromName ?? config.siteName, address: config.mailFrom)
+        let mail = MailMessage(
+            from: from, to: [message.to],
+            replyTo: config.replyTo.map { MailAddress(displayName: nil, address: $0) },
+            subject: rendered.subject, date: now, messageID: message.messageID,
+            textBody: rendered.text, htmlBody: rendered.html,
+            extraHeaders: [(name: "X-Intake-Kind", value: message.kind.rawValue)])
+        try spool.put(MIMEWriter.render(mail), as: message.file, syncDirectory: false, known: known)
+        known.insert(message.file)
+        return true
     }
 
     // MARK: Composition

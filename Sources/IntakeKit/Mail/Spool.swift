@@ -36,16 +36,34 @@ public struct Spool: Sendable {
         return nil
     }
 
+    /// The names of every message in new/, cur/ (without Maildir info) and failed/, read once.
+    public func names() throws(IntakeError) -> Set<String> {
+        var names = Set<String>()
+        for folder in Folder.allCases {
+            for name in try FileSystem.list(path(folder)) where !name.hasPrefix(".") {
+                names.insert(folder == .cur ? String(name.prefix { $0 != ":" }) : name)
+            }
+        }
+        return names
+    }
+
     /// Puts a message into `new/`: written to `tmp/`, flushed, renamed.
+    /// - Parameter syncDirectory: `false` leaves flushing `new/` to the caller (``syncNew()``),
+    ///   for a group of messages.
     /// - Returns: false when a message of that name is already in the spool (nothing written).
     @discardableResult
-    public func put(_ bytes: [UInt8], as file: String) throws(IntakeError) -> Bool {
-        if locate(file) != nil { return false }
+    public func put(_ bytes: [UInt8], as file: String, syncDirectory: Bool = true, known: Set<String>? = nil) throws(IntakeError) -> Bool {
+        if let known { if known.contains(file) { return false } } else if locate(file) != nil { return false }
         let tmp = FileSystem.join(site.outboxTmp, file)
         try FileSystem.write(tmp, bytes, mode: 0o640, exclusive: false)
         try FileSystem.move(tmp, to: FileSystem.join(site.outboxNew, file))
-        FileSystem.syncDirectory(site.outboxNew)
+        if syncDirectory { syncNew() }
         return true
+    }
+
+    /// Makes the renames into `new/` durable.
+    public func syncNew() {
+        FileSystem.syncDirectory(site.outboxNew)
     }
 
     /// Messages waiting in `new/`, oldest name first.

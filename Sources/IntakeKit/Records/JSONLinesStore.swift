@@ -41,6 +41,7 @@ public final class JSONLinesStore<Record: StoreRecord> {
     public private(set) var records: [Record] = []
     private var fd: Int32 = -1
     private var readOnly: Bool
+    private var unsynced = false
 
     private static var encoder: JSONEncoder {
         let e = JSONEncoder()
@@ -100,9 +101,11 @@ public final class JSONLinesStore<Record: StoreRecord> {
     public var nextSeq: Int { records.count + 1 }
 
     /// Appends one record, stamping `v`, `seq` and `at`, and flushes it to disk.
+    /// - Parameter sync: `false` defers the flush to ``sync()``, for a group of lines that must
+    ///   all be durable before the caller acts on them (one `fsync` instead of one per line).
     /// - Returns: the record as written.
     @discardableResult
-    public func append(_ record: Record, at date: Date = Date()) throws(IntakeError) -> Record {
+    public func append(_ record: Record, at date: Date = Date(), sync: Bool = true) throws(IntakeError) -> Record {
         precondition(!readOnly, "store \(path) was opened read-only")
         var record = record
         record.seq = nextSeq
@@ -118,9 +121,17 @@ public final class JSONLinesStore<Record: StoreRecord> {
         guard written == line.count else {
             throw .io(path: path, operation: "append to", errno: written < 0 ? errno : EIO)
         }
-        guard fsync(fd) == 0 else { throw .io(path: path, operation: "flush", errno: errno) }
         records.append(record)
+        unsynced = true
+        if sync { try self.sync() }
         return record
+    }
+
+    /// Flushes every line appended so far to disk.
+    public func sync() throws(IntakeError) {
+        guard unsynced, fd >= 0 else { return }
+        guard fsync(fd) == 0 else { throw .io(path: path, operation: "flush", errno: errno) }
+        unsynced = false
     }
 
     private func setAsideTornTail(keeping length: Int, tail: [UInt8]) throws(IntakeError) {

@@ -102,16 +102,26 @@ public final class SiteStores {
 
     // MARK: Appends
 
+    /// Flushes every store's appended lines to disk.
+    public func syncAll() throws(IntakeError) {
+        try applications.sync()
+        try rejections.sync()
+        try decisions.sync()
+        try emails.sync()
+        try deliveries.sync()
+        try runs.sync()
+    }
+
     @discardableResult
-    public func append(_ record: ApplicationRecord) throws(IntakeError) -> ApplicationRecord {
-        let written = try applications.append(record)
+    public func append(_ record: ApplicationRecord, sync: Bool = true) throws(IntakeError) -> ApplicationRecord {
+        let written = try applications.append(record, sync: sync)
         index(written, at: applications.records.count - 1)
         return written
     }
 
     @discardableResult
-    public func append(_ record: RejectionRecord) throws(IntakeError) -> RejectionRecord {
-        let written = try rejections.append(record)
+    public func append(_ record: RejectionRecord, sync: Bool = true) throws(IntakeError) -> RejectionRecord {
+        let written = try rejections.append(record, sync: sync)
         bundleIndex[Self.bundleKey(written.run, written.bundle)] = .rejected(written)
         return written
     }
@@ -124,8 +134,8 @@ public final class SiteStores {
     }
 
     @discardableResult
-    public func append(_ record: EmailRecord) throws(IntakeError) -> EmailRecord {
-        let written = try emails.append(record)
+    public func append(_ record: EmailRecord, sync: Bool = true) throws(IntakeError) -> EmailRecord {
+        let written = try emails.append(record, sync: sync)
         emailKeys.insert(Self.emailKey(written))
         return written
     }

@@ -131,21 +131,22 @@ public enum FileSystem {
 
     /// Writes a file so that readers see either nothing or all of it: a temporary file in the
     /// same directory, flushed, then renamed over the destination, and the directory flushed.
-    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o640) throws(IntakeError) {
+    /// - Parameter durable: `false` skips the flushes, for files that are rewritten if lost.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o640, durable: Bool = true) throws(IntakeError) {
         let dir = (path as NSString).deletingLastPathComponent
-        let tmp = (dir as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).\(getpid()).tmp")
-        try write(tmp, bytes, mode: mode, exclusive: false)
+        let tmp = join(dir, ".\((path as NSString).lastPathComponent).\(getpid()).tmp")
+        try write(tmp, bytes, mode: mode, exclusive: false, durable: durable)
         if rename(tmp, path) != 0 {
             let code = errno
             unlink(tmp)
             throw .io(path: path, operation: "replace", errno: code)
         }
-        syncDirectory(dir)
+        if durable { syncDirectory(dir) }
     }
 
     /// Creates (or truncates) a file with `bytes`, flushed to disk.
     /// - Parameter exclusive: fail when the file exists already.
-    public static func write(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o640, exclusive: Bool) throws(IntakeError) {
+    public static func write(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o640, exclusive: Bool, durable: Bool = true) throws(IntakeError) {
         var options: FileDescriptor.OpenOptions = [.create, .truncate, .closeOnExec, .noFollow]
         if exclusive { options.insert(.exclusiveCreate) }
         let fd: FileDescriptor
@@ -154,7 +155,7 @@ public enum FileSystem {
         } catch { throw .io(path: path, operation: "create", errno: Self.code(error)) }
         do {
             _ = try bytes.withUnsafeBytes { try fd.writeAll($0) }
-            if fsync(fd.rawValue) != 0 { throw Errno(rawValue: errno) }
+            if durable, fsync(fd.rawValue) != 0 { throw Errno(rawValue: errno) }
             try fd.close()
         } catch {
             try? fd.close()
