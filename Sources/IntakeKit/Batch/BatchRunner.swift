@@ -158,13 +158,16 @@ public final class BatchRunner {
         }
         report.outcomes += outcomes
         report.counts = counts
+        logger.info("validated and recorded \(bundles.count) bundles in \(String(format: "%.2f", Date().timeIntervalSince(startedAt))) s")
         if let failure { recordError = failure }
         Inbox.removeEmptyRunFolders(site: site)
         if let recordError { throw recordError }
 
         // 4. Mail: everything owed, then the admin digest.
         let mailer = Mailer(site: site, config: config, templates: templates)
+        let mailStarted = Date()
         let (sent, problems) = try mailer.sendOwed(stores, now: Date())
+        logger.info("spooled \(sent.count) messages in \(String(format: "%.2f", Date().timeIntervalSince(mailStarted))) s")
         report.emails = sent.count
         report.warnings += problems
         let digest = digestSummary(stores: stores, runID: runID, outcomes: report.outcomes)

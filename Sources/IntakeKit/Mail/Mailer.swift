@@ -59,8 +59,9 @@ public struct Mailer {
 
     /// Renders and spools every owed message; one that cannot be rendered is skipped and said.
     ///
-    /// Messages go out in groups: each file is flushed and renamed into `new/`, then `new/` is
-    /// flushed once, and only then are the group's `emails.jsonl` lines appended and flushed.
+    /// Messages go out in groups: each file is written and renamed into `new/`, then the files
+    /// and `new/` are flushed together, and only then are the group's `emails.jsonl` lines
+    /// appended and flushed.
     /// A line therefore never names a message that a power cut could lose.
     /// - Returns: the `emails.jsonl` lines appended and the problems met.
     public func sendOwed(_ stores: SiteStores, now: Date = Date()) throws(IntakeError) -> (sent: [EmailRecord], problems: [String]) {
@@ -72,10 +73,18 @@ public struct Mailer {
         while start < owed.count {
             let group = owed[start..<min(start + 64, owed.count)]
             var spooled: [EmailRecord] = []
+            var written: [String] = []
             for message in group {
-                if try spoolMessage(message, now: now, known: &known, problems: &problems) { spooled.append(message.record) }
+                switch try spoolMessage(message, now: now, known: &known, problems: &problems) {
+                case .written: written.append(message.file); spooled.append(message.record)
+                case .alreadyThere:
+                    // Left by a killed run, perhaps never flushed: flush it with the group.
+                    if FileSystem.exists(FileSystem.join(site.outboxNew, message.file)) { written.append(message.file) }
+                    spooled.append(message.record)
+                case .notRendered: break
+                }
             }
-            spool.syncNew()
+            try spool.syncNew(written)
             for record in spooled { sent.append(try stores.append(record, sync: false)) }
             try stores.emails.sync()
             start += group.count
@@ -94,18 +103,23 @@ public struct Mailer {
                                   to: MailAddress(displayName: nil, address: admin), context: summary.context(siteName: config.siteName, locale: locale), record: record)
         var problems: [String] = []
         var known = try spool.names()
-        guard try spoolMessage(message, now: now, known: &known, problems: &problems) else { return nil }
-        spool.syncNew()
+        switch try spoolMessage(message, now: now, known: &known, problems: &problems) {
+        case .notRendered: return nil
+        case .written: try spool.syncNew([file])
+        case .alreadyThere: break
+        }
         return try stores.append(record)
     }
 
-    /// Writes one message into the spool unless it is there already (a run killed before its
-    /// line was appended). - Returns: whether the message is in the spool now.
-    private func spoolMessage(_ message: OwedMessage, now: Date, known: inout Set<String>, problems: inout [String]) throws(IntakeError) -> Bool {
-        if known.contains(message.file) { return true }
+    private enum SpoolResult { case written, alreadyThere, notRendered }
+
+    /// Writes one message into the spool (not yet flushed) unless it is there already: a run
+    /// killed after writing it but before its line was appended.
+    private func spoolMessage(_ message: OwedMessage, now: Date, known: inout Set<String>, problems: inout [String]) throws(IntakeError) -> SpoolResult {
+        if known.contains(message.file) { return .alreadyThere }
         guard let rendered = templates.render(message.kind, locale: message.locale, context: message.context) else {
             problems.append("no \(message.kind.rawValue) template for locale \(message.locale); message \(message.file) not sent")
-            return false
+            return .notRendered
         }
         let from = MailAddress(displayName: config.mailFromName ?? config.siteName, address: config.mailFrom)
         let mail = MailMessage(
@@ -114,9 +128,9 @@ public struct Mailer {
             subject: rendered.subject, date: now, messageID: message.messageID,
             textBody: rendered.text, htmlBody: rendered.html,
             extraHeaders: [(name: "X-Intake-Kind", value: message.kind.rawValue)])
-        try spool.put(MIMEWriter.render(mail), as: message.file, syncDirectory: false, known: known)
+        try spool.put(MIMEWriter.render(mail), as: message.file, durable: false, known: known)
         known.insert(message.file)
-        return true
+        return .written
     }
 
     // MARK: Composition

@@ -48,21 +48,22 @@ public struct Spool: Sendable {
     }
 
     /// Puts a message into `new/`: written to `tmp/`, flushed, renamed.
-    /// - Parameter syncDirectory: `false` leaves flushing `new/` to the caller (``syncNew()``),
-    ///   for a group of messages.
+    /// - Parameter durable: `false` leaves flushing the file and `new/` to the caller
+    ///   (``syncNew(_:)``), for a group of messages.
     /// - Returns: false when a message of that name is already in the spool (nothing written).
     @discardableResult
-    public func put(_ bytes: [UInt8], as file: String, syncDirectory: Bool = true, known: Set<String>? = nil) throws(IntakeError) -> Bool {
+    public func put(_ bytes: [UInt8], as file: String, durable: Bool = true, known: Set<String>? = nil) throws(IntakeError) -> Bool {
         if let known { if known.contains(file) { return false } } else if locate(file) != nil { return false }
         let tmp = FileSystem.join(site.outboxTmp, file)
-        try FileSystem.write(tmp, bytes, mode: 0o640, exclusive: false)
+        try FileSystem.write(tmp, bytes, mode: 0o640, exclusive: false, durable: durable)
         try FileSystem.move(tmp, to: FileSystem.join(site.outboxNew, file))
-        if syncDirectory { syncNew() }
+        if durable { FileSystem.syncDirectory(site.outboxNew) }
         return true
     }
 
-    /// Makes the renames into `new/` durable.
-    public func syncNew() {
+    /// Makes a group of messages put with `durable: false` durable: their contents, then `new/`.
+    public func syncNew(_ files: [String]) throws(IntakeError) {
+        try FileSystem.syncFiles(files.map { FileSystem.join(site.outboxNew, $0) })
         FileSystem.syncDirectory(site.outboxNew)
     }
 
