@@ -65,6 +65,11 @@ struct RunCommand: AsyncParsableCommand {
         line += ", \(report.emails) messages \(report.dryRun ? "would be " : "")spooled"
         line += String(format: "; %.1f MB in %.2f s", mb, report.seconds)
         Terminal.out(line)
+        if report.dryRun {
+            let on = report.features.filter(\.value).keys.sorted(), off = report.features.filter { !$0.value }.keys.sorted()
+            Terminal.out("features on: \(on.isEmpty ? "none" : on.joined(separator: ", "))\(off.isEmpty ? "" : "; off: " + off.joined(separator: ", "))")
+            if !report.waiting.isEmpty { Terminal.out("waiting (still being written, or no manifest yet): \(report.waiting.joined(separator: ", "))") }
+        }
         if !report.strays.isEmpty {
             Terminal.out("not bundles (left in the inbox): \(report.strays.joined(separator: ", "))")
         }

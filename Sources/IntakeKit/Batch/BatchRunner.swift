@@ -59,7 +59,7 @@ public final class BatchRunner {
         }
         let stores = try SiteStores(site: site, writable: true)
         var report = RunReport(run: runID, dryRun: false, started: Timestamp.string(started), finished: "", seconds: 0,
-                               counts: RunCounts(), outcomes: [], waiting: [], strays: [], emails: 0, warnings: [], exit: 0)
+                               counts: RunCounts(), outcomes: [], waiting: [], strays: [], emails: 0, warnings: [], features: config.featureFlags, exit: 0)
         do {
             try await process(&report, runID: runID, settle: settle, now: options.now, stores: stores, templates: templates, progress: progress)
         } catch {
@@ -291,7 +291,7 @@ public final class BatchRunner {
                         progress: ProgressHandler?) async throws(IntakeError) -> RunReport {
         let stores = try SiteStores(site: site, writable: false)
         var report = RunReport(run: runID, dryRun: true, started: Timestamp.string(started), finished: "", seconds: 0,
-                               counts: RunCounts(), outcomes: [], waiting: [], strays: [], emails: 0, warnings: [], exit: 0)
+                               counts: RunCounts(), outcomes: [], waiting: [], strays: [], emails: 0, warnings: [], features: config.featureFlags, exit: 0)
         var bundles: [ClaimedBundle] = []
         for leftover in try Inbox.leftovers(site: site) where stores.recorded(run: leftover.run, bundle: leftover.name) == nil {
             bundles.append(leftover)

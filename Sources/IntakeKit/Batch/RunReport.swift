@@ -45,10 +45,12 @@ public struct RunReport: Sendable, Codable {
     public var emails: Int
     /// Things the admin should know that did not stop the run (a message that could not be rendered).
     public var warnings: [String]
+    /// The feature flags in force: each kind of mail, the digest, XML manifests.
+    public var features: [String: Bool] = [:]
     public var exit: Int32
 
     enum CodingKeys: String, CodingKey {
-        case run, started, finished, seconds, counts, outcomes, waiting, strays, emails, warnings, exit
+        case run, started, finished, seconds, counts, outcomes, waiting, strays, emails, warnings, features, exit
         case dryRun = "dry_run"
     }
 }

@@ -65,6 +65,13 @@ public struct SiteConfig: Sendable, Equatable {
 
     public func isEnabled(_ kind: MessageKind) -> Bool { enabledMessages.contains(kind) }
 
+    /// The feature flags by their `[features]` names, for reports.
+    public var featureFlags: [String: Bool] {
+        var flags: [String: Bool] = ["xml_manifests": xmlManifests, "admin_digest": isEnabled(.digest)]
+        for kind in MessageKind.allCases where kind != .digest { flags["mail_\(kind.rawValue)"] = isEnabled(kind) }
+        return flags
+    }
+
     /// The locale an applicant's messages are written in.
     public func locale(for requested: String) -> String {
         let lower = requested.lowercased()
