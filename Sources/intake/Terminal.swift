@@ -20,10 +20,10 @@ enum Terminal {
         out(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
-    /// Pads a column by display width: Hangul and other wide characters take two cells.
+    /// Pads a column by display width (Hangul and other wide characters take two cells),
+    /// always leaving at least one space before the next column.
     static func pad(_ text: String, _ width: Int) -> String {
-        let w = displayWidth(text)
-        return w >= width ? text : text + String(repeating: " ", count: width - w)
+        text + String(repeating: " ", count: max(1, width - displayWidth(text)))
     }
 
     static func displayWidth(_ text: String) -> Int {

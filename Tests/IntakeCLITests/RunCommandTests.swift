@@ -204,7 +204,9 @@ struct RunCommandTests {
         #expect(json["to_addr"] as? String == "minsu@example.kr")
         #expect(json["auto"] as? String == "auto-generated")
         #expect(json["html"] as? Bool == true)
-        #expect((json["body"] as? String)?.contains("접수 번호: A000001") == true)
+        let body = try #require(json["body"] as? String)
+        #expect(body.contains("접수 번호: A000001"))
+        #expect(body.range(of: #"접수 일시: \d{4}년 \d{1,2}월 \d{1,2}일 \d{2}:\d{2} \(KST\)"#, options: .regularExpression) != nil, "\(body)")
         #expect((json["defects"] as? [Any])?.isEmpty == true)
     }
 

@@ -223,7 +223,7 @@ enum MailDates {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         if locale == "ko" {
             formatter.timeZone = TimeZone(identifier: "Asia/Seoul")
-            formatter.dateFormat = "yyyy년 M월 d일 HH:mm (KST)"
+            formatter.dateFormat = "yyyy년 M월 d일 HH:mm '(KST)'"
         } else {
             formatter.timeZone = TimeZone(identifier: "UTC")
             formatter.dateFormat = "d MMMM yyyy, HH:mm 'UTC'"
