@@ -197,8 +197,8 @@ public final class BatchRunner {
         }
         if reasons.isEmpty, let manifest = v.manifest, let digest = v.digest, let manifestFile = v.manifestFile {
             let id = Identifiers.application(stores.applications.nextSeq)
-            let applicant = ApplicantRecord(name: manifest.applicant.name, email: manifest.applicant.email,
-                                            phone: manifest.applicant.phone, locale: manifest.applicant.locale.isEmpty ? config.defaultLocale : manifest.applicant.locale)
+            var applicant = manifest.applicant
+            if applicant.locale.isEmpty { applicant.locale = config.defaultLocale }
             let record = ApplicationRecord(
                 id: id, run: claimed.run, bundle: claimed.name, digest: digest, community: manifest.community,
                 applicant: applicant, answers: manifest.answers, submittedAt: manifest.submittedAt,

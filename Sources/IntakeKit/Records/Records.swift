@@ -1,19 +1,5 @@
 import Foundation
 
-/// An applicant as the stores keep them.
-public struct ApplicantRecord: Codable, Sendable, Equatable {
-    public var name: String
-    public var email: String
-    public var phone: String?
-    public var locale: String
-    public init(name: String, email: String, phone: String?, locale: String) {
-        self.name = name
-        self.email = email
-        self.phone = phone
-        self.locale = locale
-    }
-}
-
 /// One accepted attachment.
 public struct AttachmentRecord: Codable, Sendable, Equatable {
     public var file: String
@@ -43,7 +29,7 @@ public struct ApplicationRecord: StoreRecord, Equatable {
     /// SHA-256 over the manifest and every file's name and content: the duplicate key.
     public var digest: String
     public var community: String
-    public var applicant: ApplicantRecord
+    public var applicant: Applicant
     public var answers: [String: String]
     public var submittedAt: String
     public var manifest: String
@@ -98,7 +84,7 @@ public struct RejectionRecord: StoreRecord, Equatable {
     /// Where the bundle lies now, under `data/`.
     public var quarantine: String
     /// Who to tell, when the manifest was readable enough to say.
-    public var applicant: ApplicantRecord?
+    public var applicant: Applicant?
     public var duplicateOf: String?
 
     enum CodingKeys: String, CodingKey {

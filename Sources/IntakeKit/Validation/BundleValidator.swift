@@ -7,7 +7,7 @@ public struct ValidatedBundle: Sendable {
     public var manifestFile: String?
     public var manifest: Manifest?
     /// The applicant to write to when the manifest was readable enough to say (even if invalid).
-    public var contact: ApplicantRecord?
+    public var contact: Applicant?
     /// SHA-256 over the manifest and each listed file's name and content; nil when unreadable.
     public var digest: String?
     public var attachments: [AttachmentRecord]
@@ -95,8 +95,7 @@ public struct BundleValidator: Sendable {
             }
             return result
         }
-        result.contact = ApplicantRecord(name: manifest.applicant.name, email: manifest.applicant.email,
-                                         phone: manifest.applicant.phone, locale: manifest.applicant.locale)
+        result.contact = manifest.applicant
 
         // Match listed names to the folder's entries: exactly, or as the same Unicode text
         // (a Korean name written NFD by a Mac and NFC by the manifest is the same name).

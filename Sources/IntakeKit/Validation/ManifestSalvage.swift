@@ -5,7 +5,7 @@ import Foundation
 /// Only an address that passes ``EmailAddress/isPlausible(_:)`` is used; the name is cleaned
 /// of control characters. Nothing from here is recorded as application data.
 enum ManifestSalvage {
-    static func contact(from bytes: [UInt8], format: ManifestFormat) -> ApplicantRecord? {
+    static func contact(from bytes: [UInt8], format: ManifestFormat) -> Applicant? {
         let text = String(decoding: bytes.prefix(1 << 20), as: UTF8.self)
         let email: String?
         let name: String?
@@ -22,7 +22,7 @@ enum ManifestSalvage {
         }
         guard let email, EmailAddress.isPlausible(email) else { return nil }
         let cleanName = (name ?? "").unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }
-        return ApplicantRecord(name: String(String.UnicodeScalarView(cleanName)), email: email, phone: nil, locale: locale ?? "")
+        return Applicant(name: String(String.UnicodeScalarView(cleanName)), email: email, phone: nil, locale: locale ?? "")
     }
 
     private static func firstMatch(_ pattern: String, in text: String) -> String? {
