@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import IntakeKit
 
 @main
@@ -19,4 +20,20 @@ struct Intake: AsyncParsableCommand {
             ApproveCommand.self, DeclineCommand.self, SearchCommand.self, VerifyCommand.self, DeliverCommand.self,
         ]
     )
+
+    /// The default entry point, after ignoring SIGPIPE: a sendmail that exits without reading
+    /// its message must be an error `intake deliver` records, not a signal that kills it.
+    static func main() async {
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

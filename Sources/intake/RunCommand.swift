@@ -43,6 +43,7 @@ struct RunCommand: AsyncParsableCommand {
                 printSummary(report)
             }
             for warning in report.warnings { Terminal.error("warning: \(warning)") }
+            if report.exit != 0 { throw ExitCode(report.exit) }
         }
     }
 

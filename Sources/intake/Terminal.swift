@@ -4,11 +4,22 @@ import IntakeKit
 /// Everything the executable writes to the terminal goes through here.
 enum Terminal {
     static func out(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        FileHandle.standardOutput.write(Data((printable(line) + "\n").utf8))
     }
 
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data(("intake: " + line + "\n").utf8))
+        FileHandle.standardError.write(Data(("intake: " + printable(line) + "\n").utf8))
+    }
+
+    /// Names come from applicants: control characters (escape sequences among them) are shown
+    /// as U+FFFD, never sent to the admin's terminal or cron mail.
+    static func printable(_ line: String) -> String {
+        guard line.unicodeScalars.contains(where: isControl) else { return line }
+        return String(String.UnicodeScalarView(line.unicodeScalars.map { isControl($0) ? "\u{FFFD}" : $0 }))
+    }
+
+    private static func isControl(_ s: Unicode.Scalar) -> Bool {
+        (s.value < 0x20 && s != "\n" && s != "\t") || (0x7F...0x9F).contains(s.value)
     }
 
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }

@@ -23,6 +23,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 for (store, count) in summary.lines.sorted(by: { $0.key < $1.key }) {
                     Terminal.out("\(Terminal.pad(store, 20)) \(count) lines")
                 }
+                for warning in summary.warnings { Terminal.out("note: \(warning)") }
                 for problem in summary.problems.prefix(50) { Terminal.out("problem: \(problem)") }
                 if summary.problems.count > 50 { Terminal.out("... and \(summary.problems.count - 50) more") }
             }

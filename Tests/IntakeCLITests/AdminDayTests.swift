@@ -176,6 +176,45 @@ struct AdminDayTests {
         #expect(try site.lines("emails.jsonl").filter { $0["kind"] as? String == "digest" }.count == 2)
     }
 
+    @Test func aFailedMessageMovedBackIsSentAndAMuteSendmailCannotKillDeliver() throws {
+        let site = try TestSite()
+        try BundleWriter.typical("b1", seed: 61).write(into: site.path("data/inbox"))
+        #expect(try site.intake("run").status == 0)
+        #expect(try site.intake("decline", "1", "--by", "관리자", "--reason", String(repeating: "정원 초과. ", count: 8_000)).status == 0)
+        #expect(try site.intake("run").status == 0)
+        let declined = try #require(site.list("data/outbox/new").first { $0.contains(".declined.") })
+        // A sendmail that exits at once without reading a message of 160 KB (more than a pipe holds).
+        let mute = site.path("sendmail-mute")
+        try "#!/bin/sh\nexit 1\n".write(toFile: mute, atomically: true, encoding: .utf8)
+        let log = site.path("sendmail.log")
+        let good = site.path("sendmail-good")
+        try "#!/bin/sh\necho \"$*\" >> \(log)\ncat > /dev/null\nexit 0\n".write(toFile: good, atomically: true, encoding: .utf8)
+        for path in [mute, good] { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path) }
+
+        let failed = try site.intake("deliver", "--sendmail", mute)
+        #expect(failed.status == 74, "deliver must survive a sendmail that does not read: \(failed.stderr)")
+        #expect(site.list("data/outbox/failed").contains(declined))
+
+        // The admin moves it back after fixing the MTA: it is sent, once.
+        try FileManager.default.moveItem(atPath: site.path("data/outbox/failed/\(declined)"), toPath: site.path("data/outbox/new/\(declined)"))
+        let retried = try site.intake("deliver", "--sendmail", good)
+        #expect(retried.status == 0)
+        #expect(site.list("data/outbox/cur").contains(declined))
+        #expect(try String(contentsOfFile: log, encoding: .utf8).contains("-oi -f intake@example.kr -- minsu@example.kr"))
+        #expect(try site.intake("deliver", "--sendmail", good).stdout.contains("0 delivered"))
+    }
+
+    @Test func aDecisionCorrectedBeforeTheRunIsNotAnnounced() throws {
+        let site = try TestSite()
+        try dropThree(site)
+        #expect(try site.intake("run").status == 0)
+        #expect(try site.intake("approve", "2", "--by", "관리자").status == 0)
+        #expect(try site.intake("decline", "2", "--by", "관리자", "--reason", "중복 가입").status == 0)
+        #expect(try site.intake("run").status == 0)
+        let kinds = try site.lines("emails.jsonl").filter { $0["id"] as? String == "A000002" }.map { $0["kind"] as! String }
+        #expect(kinds == ["received", "declined"])
+    }
+
     @Test func doctorIsHappyOnAFreshSiteAndNamesABrokenTemplate() throws {
         let site = try TestSite()
         let healthy = try site.intake("doctor")

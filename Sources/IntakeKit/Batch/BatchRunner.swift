@@ -91,7 +91,10 @@ public final class BatchRunner {
         report.waiting = scan.waiting
         report.strays = scan.strays
         report.counts.skippedUnsettled = scan.waiting.count
-        bundles += try Inbox.claim(scan.settled, site: site, run: runID)
+        report.warnings += scan.warnings
+        let (claimed, claimWarnings) = try Inbox.claim(scan.settled, site: site, run: runID)
+        bundles += claimed
+        report.warnings += claimWarnings
         report.counts.claimed = bundles.count
         report.counts.resumed += bundles.filter(\.resumed).count
 
@@ -103,6 +106,7 @@ public final class BatchRunner {
         var outcomes: [BundleOutcome] = []
         var counts = report.counts
         var pending: [PendingMove] = []
+        var retries: [String] = []
         // Store lines are flushed in groups, and only then are their bundles moved out of
         // work/: one fsync per group instead of several per bundle, same guarantees.
         func flush() throws(IntakeError) {
@@ -133,6 +137,12 @@ public final class BatchRunner {
                 ready[index] = validated
                 if nextToStart < bundles.count, failure == nil { start() }
                 while failure == nil, let v = ready.removeValue(forKey: nextToRecord) {
+                    if let retry = v.retry {
+                        // The server's fault, not the bundle's: leave it in work/ for the next run.
+                        retries.append("\(bundles[nextToRecord].name) left in data/work for the next run: \(retry)")
+                        nextToRecord += 1
+                        continue
+                    }
                     do throws(IntakeError) {
                         let move = try record(v, claimed: bundles[nextToRecord], stores: stores)
                         pending.append(move)
@@ -158,6 +168,10 @@ public final class BatchRunner {
         }
         report.outcomes += outcomes
         report.counts = counts
+        if !retries.isEmpty {
+            report.warnings += retries
+            report.exit = ExitStatus.ioError.rawValue
+        }
         logger.info("validated and recorded \(bundles.count) bundles in \(String(format: "%.2f", Date().timeIntervalSince(startedAt))) s")
         if let failure { recordError = failure }
         Inbox.removeEmptyRunFolders(site: site)
@@ -232,7 +246,8 @@ public final class BatchRunner {
             if FileSystem.exists(claimed.path) {
                 let parent = (destination as NSString).deletingLastPathComponent
                 try FileSystem.makeDirectory(parent)
-                // Written while the bundle is still in work/, so a crash here rewrites it on resume.
+                // Written (and flushed) while the bundle is still in work/: a crash before the
+                // move rewrites it on resume, and after the move it is already whole.
                 try writeReasonsFile(rejection)
                 try FileSystem.move(claimed.path, to: destination)
                 touched = [parent, source, site.quarantine]
@@ -246,14 +261,16 @@ public final class BatchRunner {
     private func writeReasonsFile(_ rejection: RejectionRecord) throws(IntakeError) {
         let path = FileSystem.join(site.data, rejection.quarantine) + ".reasons.txt"
         try FileSystem.makeDirectory((path as NSString).deletingLastPathComponent)
-        var text = "bundle: \(rejection.bundle)\nrejection: \(rejection.id)\nrun: \(rejection.run)\n"
-        if let applicant = rejection.applicant { text += "applicant: \(applicant.name) <\(applicant.email)>\n" }
+        // Every value is on one line, whatever control characters a name holds.
+        let clean = HeaderEncoder.sanitized
+        var text = "bundle: \(clean(rejection.bundle))\nrejection: \(rejection.id)\nrun: \(rejection.run)\n"
+        if let applicant = rejection.applicant { text += "applicant: \(clean(applicant.name)) <\(clean(applicant.email))>\n" }
         if let dup = rejection.duplicateOf { text += "duplicate of: \(dup)\n" }
         text += "reasons:\n"
         for reason in rejection.reasons {
-            text += "  - \(reason.code.rawValue)\(reason.file.map { " [\($0)]" } ?? ""): \(reason.detail)\n"
+            text += "  - \(reason.code.rawValue)\(reason.file.map { " [\(clean($0))]" } ?? ""): \(clean(reason.detail))\n"
         }
-        try FileSystem.writeAtomically(path, Array(text.utf8), durable: false)
+        try FileSystem.writeAtomically(path, Array(text.utf8))
     }
 
     private func digestSummary(stores: SiteStores, runID: String, outcomes: [BundleOutcome]) -> DigestSummary {
@@ -300,6 +317,7 @@ public final class BatchRunner {
         report.waiting = scan.waiting
         report.strays = scan.strays
         report.counts.skippedUnsettled = scan.waiting.count
+        report.warnings += scan.warnings
         bundles += scan.settled.map { ClaimedBundle(run: runID, name: $0, path: FileSystem.join(site.inbox, $0), resumed: false) }
         report.counts.claimed = bundles.count
         let validator = BundleValidator(config: config)
@@ -328,6 +346,10 @@ public final class BatchRunner {
         var digests: [String: String] = [:]
         var mails = Mailer(site: site, config: config, templates: templates).countOwed(stores)
         for (bundle, v) in zip(bundles, validated) {
+            if let retry = v.retry {
+                report.warnings.append("\(bundle.name) could not be judged: \(retry)")
+                continue
+            }
             var reasons = v.reasons
             var duplicateOf: String?
             if v.isAccepted, let digest = v.digest {

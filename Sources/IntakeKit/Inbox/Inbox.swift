@@ -19,6 +19,8 @@ public struct InboxScan: Sendable, Equatable {
     public var waiting: [String] = []
     /// Entries that are not bundle folders (files, links); left where they are.
     public var strays: [String] = []
+    /// Bundles that cannot be looked into (permissions), each with what to do.
+    public var warnings: [String] = []
 }
 
 /// Finding settled bundles in `data/inbox/` and claiming them for a run.
@@ -39,10 +41,16 @@ public enum Inbox {
                 scan.strays.append(name)
                 continue
             }
-            if try isSettled(path, cutoff: cutoff, folder: info) {
-                scan.settled.append(name)
-            } else {
+            do {
+                if try isSettled(path, cutoff: cutoff, folder: info) {
+                    scan.settled.append(name)
+                } else {
+                    scan.waiting.append(name)
+                }
+            } catch {
+                // One unreadable folder must not stop the night's run for everyone else.
                 scan.waiting.append(name)
+                scan.warnings.append("inbox/\(name) cannot be read (\(error.localizedDescription)); it stays in the inbox")
             }
         }
         return scan
@@ -65,24 +73,28 @@ public enum Inbox {
     ///
     /// A bundle that vanished or cannot be moved is left alone (another process took it, or the
     /// admin is moving it); the run goes on with the rest.
-    public static func claim(_ names: [String], site: Site, run: String) throws(IntakeError) -> [ClaimedBundle] {
-        guard !names.isEmpty else { return [] }
+    /// - Returns: the bundles claimed, and a warning for each that could not be moved for a
+    ///   reason other than having vanished.
+    public static func claim(_ names: [String], site: Site, run: String) throws(IntakeError) -> (claimed: [ClaimedBundle], warnings: [String]) {
+        guard !names.isEmpty else { return ([], []) }
         let workDir = FileSystem.join(site.work, run)
         try FileSystem.makeDirectory(workDir)
         FileSystem.syncDirectory(site.work)
         var claimed: [ClaimedBundle] = []
+        var warnings: [String] = []
         for name in names {
             let destination = FileSystem.join(workDir, name)
             do {
                 try FileSystem.move(FileSystem.join(site.inbox, name), to: destination)
                 claimed.append(ClaimedBundle(run: run, name: name, path: destination, resumed: false))
             } catch {
-                continue
+                if case let .io(_, _, code) = error, code == ENOENT { continue }  // taken away meanwhile
+                warnings.append("inbox/\(name) cannot be claimed (\(error.localizedDescription)); it stays in the inbox")
             }
         }
         FileSystem.syncDirectory(site.inbox)
         FileSystem.syncDirectory(workDir)
-        return claimed
+        return (claimed, warnings)
     }
 
     /// Bundles an interrupted run left in `work/`, oldest run first, to be finished before new ones.

@@ -34,7 +34,7 @@ public struct Deliverer {
     public func deliver(progress: (@Sendable (Int, Int) -> Void)? = nil) throws(IntakeError) -> DeliveryReport {
         try site.checkLayout()
         guard FileManager.default.isExecutableFile(atPath: sendmail) else {
-            throw .siteNotReady(root: site.root, missing: "the MTA's sendmail program at \(sendmail) (install postfix, exim4 or nullmailer, or pass --sendmail PATH)")
+            throw .missingProgram(path: sendmail, advice: "install an MTA (postfix, exim4, nullmailer) or pass --sendmail PATH")
         }
         let lock = try SiteLock(site: site)
         defer { withExtendedLifetime(lock) {} }
@@ -42,13 +42,16 @@ public struct Deliverer {
         let spool = Spool(site: site)
         var report = DeliveryReport()
         let emailsByFile = Dictionary(stores.emails.records.map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
-        let outcomeFiles = Set(stores.deliveries.records.filter { $0.outcome != .deferred }.map(\.file))
+        // The latest outcome per file decides: delivered is final; a failed message the admin
+        // moved back to new/ is tried again.
+        var latest: [String: DeliveryOutcome] = [:]
+        for record in stores.deliveries.records { latest[record.file] = record.outcome }
 
-        // Hand-overs an interrupted deliver left without an outcome.
-        for file in try FileSystem.list(site.outboxCur) where !file.hasPrefix(".") && emailsByFile[file] != nil && !outcomeFiles.contains(file) {
-            try spool.move(file, from: .cur, to: .failed)
+        // Hand-overs an interrupted deliver (or a sendmail that never answered) left in doubt.
+        for file in try FileSystem.list(site.outboxCur) where !file.hasPrefix(".") && emailsByFile[file] != nil && latest[file] != .delivered {
             try stores.append(DeliveryRecord(file: file, messageID: emailsByFile[file]?.messageID ?? "", outcome: .failed,
                                              detail: "interrupted during hand-over; check the MTA log, and move it back to outbox/new to send it again"))
+            try spool.move(file, from: .cur, to: .failed)
             report.inDoubt.append(file)
         }
 
@@ -56,37 +59,43 @@ public struct Deliverer {
         for (index, file) in waiting.enumerated() {
             progress?(index, waiting.count)
             guard let email = emailsByFile[file] else { continue }  // not ours (yet): left for whoever put it there
-            if outcomeFiles.contains(file) { continue }  // already handed over: never twice
+            if latest[file] == .delivered { continue }  // handed over already: never twice
             try spool.move(file, from: .new, to: .cur)
             let path = FileSystem.join(site.outboxCur, file)
-            let bytes: [UInt8]
-            do {
-                guard let read = try FileSystem.read(path) else { continue }
-                bytes = read
-            }
-            let (status, detail) = run(bytes, recipient: email.to)
-            switch status {
-            case 0:
+            guard let bytes = try FileSystem.read(path) else { continue }
+            let handOver = run(bytes, recipient: email.to)
+            switch handOver {
+            case .accepted:
                 try stores.append(DeliveryRecord(file: file, messageID: email.messageID, outcome: .delivered, detail: "sendmail accepted it"))
                 report.delivered.append(file)
-            case 75:
-                try spool.move(file, from: .cur, to: .new)
+            case .deferred(let detail):
                 try stores.append(DeliveryRecord(file: file, messageID: email.messageID, outcome: .deferred, detail: detail))
+                try spool.move(file, from: .cur, to: .new)
                 report.deferred.append(file)
-            default:
-                try spool.move(file, from: .cur, to: .failed)
+            case .failed(let detail), .inDoubt(let detail):
+                // Recorded before the move: a crash in between leaves it in cur/, in doubt, never resent.
                 try stores.append(DeliveryRecord(file: file, messageID: email.messageID, outcome: .failed, detail: detail))
-                report.failed.append(file)
+                try spool.move(file, from: .cur, to: .failed)
+                if case .inDoubt = handOver { report.inDoubt.append(file) } else { report.failed.append(file) }
             }
         }
         progress?(waiting.count, waiting.count)
         return report
     }
 
-    /// Pipes one message to sendmail. - Returns: its exit status (75 on a time-out) and what it said.
-    private func run(_ message: [UInt8], recipient: String) -> (Int32, String) {
+    enum HandOver {
+        case accepted
+        case deferred(String)
+        case failed(String)
+        /// sendmail did not finish in time: it may have taken the message, so it is not retried.
+        case inDoubt(String)
+    }
+
+    /// Pipes one message to sendmail, writing and reading on their own threads so that a
+    /// sendmail that stops reading can neither block this process nor outlive the time-out.
+    private func run(_ message: [UInt8], recipient: String) -> HandOver {
         guard EmailAddress.isPlausible(recipient) || recipient.hasSuffix("@localhost") else {
-            return (64, "the recipient \"\(recipient)\" is not a plausible address")
+            return .failed("the recipient \"\(recipient)\" is not a plausible address")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: sendmail)
@@ -95,23 +104,32 @@ public struct Deliverer {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = output
-        do { try process.run() } catch { return (69, "cannot start \(sendmail): \(error.localizedDescription)") }
+        do { try process.run() } catch { return .failed("cannot start \(sendmail): \(error.localizedDescription)") }
         let collected = OutputCollector()
-        let reader = Thread { collected.set(output.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        input.fileHandleForWriting.write(Data(message))
-        try? input.fileHandleForWriting.close()
+        Thread { collected.set(output.fileHandleForReading.readDataToEndOfFile()) }.start()
+        let writer = input.fileHandleForWriting
+        Thread {
+            // EPIPE (sendmail exited without reading) is an error here, not a signal: the
+            // executable ignores SIGPIPE.
+            try? writer.write(contentsOf: Data(message))
+            try? writer.close()
+        }.start()
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
-            return (75, "sendmail did not finish within \(Int(timeout)) s; will try again")
+            return .inDoubt("sendmail did not finish within \(Int(timeout)) s; it may or may not have taken the message, so it is not sent again: check the MTA log")
         }
         process.waitUntilExit()
         let said = collected.wait().trimmingCharacters(in: .whitespacesAndNewlines)
         let status = process.terminationStatus
-        return (status, said.isEmpty ? "sendmail exited \(status)" : "sendmail exited \(status): \(said.prefix(500))")
+        let detail = said.isEmpty ? "sendmail exited \(status)" : "sendmail exited \(status): \(said.prefix(500))"
+        switch status {
+        case 0: return .accepted
+        case 75: return .deferred(detail)
+        default: return .failed(detail)
+        }
     }
 }
 

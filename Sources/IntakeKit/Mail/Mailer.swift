@@ -46,7 +46,11 @@ public struct Mailer {
                 if let m = message(about: rejection) { owed.append(m) }
             }
         }
-        for decision in stores.decisions.records where !stores.hasEmail("decision:\(decision.seq)") {
+        // A decision corrected before its message went out is not announced: the applicant
+        // hears only the latest one. A decision already announced and then reversed gets its own.
+        var latest: [String: Int] = [:]
+        for decision in stores.decisions.records { latest[decision.id] = decision.seq }
+        for decision in stores.decisions.records where !stores.hasEmail("decision:\(decision.seq)") && latest[decision.id] == decision.seq {
             let kind: MessageKind = decision.decision == .approved ? .approved : .declined
             guard config.isEnabled(kind), let app = stores.application(decision.id) else { continue }
             owed.append(message(kind, about: app, decision: decision))
@@ -68,6 +72,17 @@ public struct Mailer {
         var sent: [EmailRecord] = []
         var problems: [String] = []
         var known = try spool.names()
+        // A digest spooled by a run killed before its line was appended: record it now, so
+        // that `intake deliver` sends it and `intake verify` knows it.
+        if let admin = config.adminEmail {
+            for file in known.sorted() where file.hasPrefix("digest.") {
+                let run = String(file.dropFirst("digest.".count))
+                guard !stores.hasEmail("digest:\(run)") else { continue }
+                sent.append(try stores.append(EmailRecord(id: nil, rejection: nil, decision: nil, run: run, kind: .digest,
+                                                          messageID: "\(file)@\(config.effectiveMessageIDDomain)", to: admin,
+                                                          file: file, locale: config.defaultLocale)))
+            }
+        }
         let owed = owed(stores)
         var start = 0
         while start < owed.count {

@@ -100,9 +100,21 @@ public struct TemplateSet: Sendable {
         } catch let error as MustacheTemplate.ParserError {
             var column = error.context.columnNumber
             if error.context.lineNumber == 1 && part != .html { column = max(1, column - 24) }
-            return .failure(Problem(file: "", line: error.context.lineNumber, column: column, detail: "template syntax error: \(error.error)"))
+            return .failure(Problem(file: "", line: error.context.lineNumber, column: column, detail: explain(error.error)))
         } catch {
             return .failure(Problem(file: "", detail: "template syntax error: \(error)"))
+        }
+    }
+
+    /// The parser's error in words an admin can act on.
+    static func explain(_ error: any Error) -> String {
+        switch error as? MustacheTemplate.Error {
+        case .sectionCloseNameIncorrect?: return "a section is closed ({{/name}}) with another name than it was opened with"
+        case .unfinishedName?: return "a tag is not finished: {{ without a matching }}"
+        case .expectedSectionEnd?: return "a section ({{#name}} or {{^name}}) is never closed with {{/name}}"
+        case .invalidSetDelimiter?: return "a set-delimiter tag ({{=<% %>=}}) is malformed"
+        case .invalidConfigVariableSyntax?, .unrecognisedConfigVariable?: return "a {{% pragma}} tag is malformed or unknown"
+        default: return "template syntax error (\(error))"
         }
     }
 

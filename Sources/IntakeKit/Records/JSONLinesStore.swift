@@ -89,8 +89,10 @@ public final class JSONLinesStore<Record: StoreRecord> {
         }
         if writable {
             if !tornTail.isEmpty { try setAsideTornTail(keeping: complete.count, tail: Array(tornTail)) }
+            let existed = FileSystem.exists(path)
             fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
             guard fd >= 0 else { throw .io(path: path, operation: "open for appending", errno: errno) }
+            if !existed { FileSystem.syncDirectory(directory) }  // the new file's name must survive a crash too
         }
     }
 

@@ -14,6 +14,8 @@ public enum StoreVerifier {
     public struct Summary: Sendable, Codable {
         public var lines: [String: Int] = [:]
         public var problems: [StoreProblem] = []
+        /// Not damage: a torn last line from a crash mid-write, set aside by the next writer.
+        public var warnings: [StoreProblem] = []
     }
 
     public static func verify(site: Site) throws(IntakeError) -> Summary {
@@ -36,7 +38,7 @@ public enum StoreVerifier {
             for (index, line) in lines.enumerated() {
                 lineNumber += 1
                 if index == lines.count - 1 {
-                    if !line.isEmpty { summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "the last line is torn (no newline); the next run or decision sets it aside")) }
+                    if !line.isEmpty { summary.warnings.append(StoreProblem(file: name, line: lineNumber, detail: "the last line is torn (a crash mid-write); the next run or decision sets it aside")) }
                     break
                 }
                 guard !line.isEmpty else {

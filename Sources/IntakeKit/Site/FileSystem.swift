@@ -123,7 +123,8 @@ public enum FileSystem {
     public static func read(_ path: String, limit: Int = Int.max) throws(IntakeError) -> [UInt8]? {
         let fd: FileDescriptor
         do {
-            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.noFollow, .closeOnExec])
+            // Non-blocking, so that a FIFO swapped in after the lstat cannot hang the run.
+            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.noFollow, .closeOnExec, .nonBlocking])
         } catch { throw .io(path: path, operation: "open", errno: Self.code(error)) }
         defer { try? fd.close() }
         var st = stat()

@@ -29,13 +29,15 @@ public enum IntakeError: Error, Equatable, Sendable, LocalizedError {
     case unknownApplication(String)
     /// A request that makes no sense for the data (e.g. deciding twice the same way).
     case invalidRequest(String)
+    /// A program the command needs (the MTA's sendmail) is not there.
+    case missingProgram(path: String, advice: String)
     /// A template is missing or cannot be parsed.
     case template(file: String, line: Int?, column: Int?, detail: String)
 
     /// The sysexits.h status a command exits with for this error.
     public var exitStatus: ExitStatus {
         switch self {
-        case .siteNotReady, .invalidConfig, .template: return .config
+        case .siteNotReady, .invalidConfig, .template, .missingProgram: return .config
         case .locked: return .tempFail
         case .io: return .ioError
         case .corruptStore, .unknownApplication, .invalidRequest: return .dataError
@@ -59,6 +61,8 @@ public enum IntakeError: Error, Equatable, Sendable, LocalizedError {
             return "no application with id \(id); `intake list` or `intake search` shows the ids"
         case let .invalidRequest(detail):
             return detail
+        case let .missingProgram(path, advice):
+            return "\(path) is not there or not executable; \(advice)"
         case let .template(file, line, column, detail):
             var at = file
             if let line { at += ":\(line)" }

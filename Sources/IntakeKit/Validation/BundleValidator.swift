@@ -13,6 +13,9 @@ public struct ValidatedBundle: Sendable {
     public var attachments: [AttachmentRecord]
     public var reasons: [Reason]
     public var bytes: Int64
+    /// Set when the server, not the bundle, is at fault (a permission, an I/O error): the bundle
+    /// must not be judged now but stay in `work/` for the next run.
+    public var retry: String?
 
     public var isAccepted: Bool { reasons.isEmpty && manifest != nil && digest != nil }
 }
@@ -35,7 +38,7 @@ public struct BundleValidator: Sendable {
         do {
             entries = try FileSystem.list(path)
         } catch {
-            result.reasons.append(Reason(.invalidManifest, "the bundle folder cannot be read (\(error.localizedDescription))"))
+            result.retry = "the bundle folder cannot be read: \(error.localizedDescription)"
             return result
         }
         // Swift compares strings by canonical equivalence, but the file system by bytes: a name
@@ -83,7 +86,12 @@ public struct BundleValidator: Sendable {
                     result.reasons.append(Reason(.tooLarge, file: manifestName, "the manifest is larger than \(ByteCount.text(config.maxManifestBytes))"))
                 }
             } catch {
-                result.reasons.append(Reason(.invalidManifest, file: manifestName, "the manifest cannot be read (\(error.localizedDescription))"))
+                if Self.isNotAPlainFile(error) {
+                    result.reasons.append(Reason(.unsafeName, file: manifestName, "the manifest is not a plain file"))
+                } else {
+                    result.retry = "\(manifestName) cannot be read: \(error.localizedDescription)"
+                    return result
+                }
             }
         }
         result.bytes = Int64(manifestBytes.count)
@@ -130,8 +138,14 @@ public struct BundleValidator: Sendable {
                 continue
             }
             let check = checkAttachment(entry, at: FileSystem.join(path, diskName), info: info)
+            if let retry = check.retry {
+                result.retry = retry
+                return result
+            }
             result.reasons.append(contentsOf: check.reasons)
-            if let record = check.record {
+            if var record = check.record {
+                // The name as it is on disk, so the kept file is found by it (NFD from a Mac).
+                record.file = diskName
                 result.attachments.append(record)
                 hashed.append((file, record.sha256))
                 totalBytes += Int64(record.size)
@@ -170,34 +184,37 @@ public struct BundleValidator: Sendable {
 
     /// Checks one listed, present, plain file: size, content type against the kind, the
     /// declared type and the extension, and the structure of the content.
-    func checkAttachment(_ entry: AttachmentEntry, at path: String, info: EntryInfo) -> (record: AttachmentRecord?, reasons: [Reason]) {
+    func checkAttachment(_ entry: AttachmentEntry, at path: String, info: EntryInfo) -> (record: AttachmentRecord?, reasons: [Reason], retry: String?) {
         let file = entry.file
         var reasons: [Reason] = []
         let policy = config.kinds[entry.kind]
         let declared = FileType(mimeType: entry.contentType)
         if info.size == 0 {
             reasons.append(Reason(.emptyFile, file: file, "the file is empty (0 bytes)"))
-            return (nil, reasons)
+            return (nil, reasons, nil)
         }
         let limit = min(policy?.maxBytes ?? config.maxAttachmentBytes, config.maxAttachmentBytes)
         if info.size > Int64(limit) {
             reasons.append(Reason(.tooLarge, file: file, "\(ByteCount.text(Int(info.size))) is more than the \(ByteCount.text(limit)) allowed for \(entry.kind)"))
-            return (nil, reasons)
+            return (nil, reasons, nil)
         }
         let bytes: [UInt8]
         do {
             guard let read = try FileSystem.read(path, limit: limit) else {
                 reasons.append(Reason(.tooLarge, file: file, "the file grew past the \(ByteCount.text(limit)) allowed while it was read"))
-                return (nil, reasons)
+                return (nil, reasons, nil)
             }
             bytes = read
         } catch {
-            reasons.append(Reason(.unsafeName, file: file, "the file cannot be opened as a plain file (\(error.localizedDescription))"))
-            return (nil, reasons)
+            if Self.isNotAPlainFile(error) {
+                reasons.append(Reason(.unsafeName, file: file, "the file cannot be opened as a plain file (a link or special file)"))
+                return (nil, reasons, nil)
+            }
+            return (nil, reasons, "\(file) cannot be read: \(error.localizedDescription)")
         }
         if bytes.isEmpty {
             reasons.append(Reason(.emptyFile, file: file, "the file is empty (0 bytes)"))
-            return (nil, reasons)
+            return (nil, reasons, nil)
         }
         let (detected, sha256, findings) = bytes.withUnsafeBytes { buffer in
             let detected = TypeSniffer.detect(UnsafeRawBufferPointer(rebasing: buffer.prefix(TypeSniffer.headLength)))
@@ -224,7 +241,14 @@ public struct BundleValidator: Sendable {
         }
         let record = AttachmentRecord(file: file, kind: entry.kind, size: bytes.count, sha256: sha256,
                                       detectedType: detected.mimeType, declaredType: entry.contentType)
-        return (record, reasons)
+        return (record, reasons, nil)
+    }
+
+    /// Whether a read failed because of what the bundle holds (a link, a special file) rather
+    /// than because of the server (permissions, I/O).
+    static func isNotAPlainFile(_ error: IntakeError) -> Bool {
+        if case let .io(_, _, code) = error { return code == ELOOP || code == EINVAL || code == ENXIO }
+        return false
     }
 
     /// Why a name is unsafe, if it is: separators, `..`, control characters, hidden names,
@@ -238,7 +262,6 @@ public struct BundleValidator: Sendable {
         if name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
             problems.append("the name contains control characters")
         }
-        if name.hasPrefix(".") && !name.contains("..") { problems.append("the name is hidden (starts with \".\")") }
         if let info, info.kind != .file { problems.append(kindProblem(info.kind)) }
         return problems
     }
@@ -278,6 +301,7 @@ extension Digest {
 /// Human byte counts for reasons and summaries.
 public enum ByteCount {
     public static func text(_ bytes: Int) -> String {
+        if bytes >= 1 << 30 { return String(format: "%.1f GiB", Double(bytes) / Double(1 << 30)) }
         if bytes >= 1 << 20 { return String(format: "%.1f MiB", Double(bytes) / Double(1 << 20)) }
         if bytes >= 1 << 10 { return String(format: "%.1f KiB", Double(bytes) / Double(1 << 10)) }
         return "\(bytes) bytes"

@@ -84,6 +84,17 @@ import Glibc
         let path = try bundle(in: dir, files: ["photo.jpg": try Fixture.data("sample.jpg"), nfd: try Fixture.data("sample.pdf")])
         let v = BundleValidator(config: SiteConfig()).validate(bundleAt: path, name: "b")
         #expect(v.reasons.isEmpty, "\(v.reasons)")
+        // The record keeps the name as it is on disk, so the kept file is found by it.
+        #expect(v.attachments.map { Array($0.file.utf8) }.contains(Array(nfd.utf8)))
+    }
+
+    @Test func aHiddenUnlistedFileIsUnlistedNotUnsafe() throws {
+        let dir = try TemporaryDirectory()
+        let path = try bundle(in: dir)
+        try dir.write("b/.DS_Store", Data([0, 0, 0, 1]))
+        let v = BundleValidator(config: SiteConfig()).validate(bundleAt: path, name: "b")
+        #expect(v.reasons.map(\.code) == [.unlistedFile])
+        #expect(v.reasons.first?.file == ".DS_Store")
     }
 
     @Test func everyProblemIsReportedNotOnlyTheFirst() throws {
