@@ -91,12 +91,19 @@ struct AdminDayTests {
         [mail]
         from = "intake@mta-test.example"
         """.write(toFile: site.path("intake.toml"), atomically: true, encoding: .utf8)
+        // The whole day: drop, run, search, approve one, decline one, run, deliver.
         try dropThree(site)
         #expect(try site.intake("run").status == 0)
+        #expect(try site.intake("search", "ㄱㅁㅅ").stdout.contains("A000001"))
         #expect(try site.intake("approve", "A000001", "--by", "관리자", "--note", "환영합니다").status == 0)
+        #expect(try site.intake("decline", "A000002", "--by", "관리자", "--reason", "이번 기수 정원이 찼습니다").status == 0)
         #expect(try site.intake("run").status == 0)
 
         let spooled = site.list("data/outbox/new")
+        // Each event exactly once: 3 received, 1 approved, 1 declined, and one digest per run.
+        let kinds = try site.lines("emails.jsonl").map { $0["kind"] as! String }
+        #expect(kinds.sorted() == ["approved", "declined", "digest", "digest", "received", "received", "received"])
+        #expect(Set(spooled).count == kinds.count)
         let result = try site.intake("deliver")
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("\(spooled.count) delivered"))
