@@ -3,12 +3,18 @@ import IntakeKit
 
 /// Everything the executable writes to the terminal goes through here.
 enum Terminal {
+    /// Writes a line to stdout. A reader that went away (`intake list | head`) ends the output,
+    /// never the work: SIGPIPE is ignored and a failed write is dropped.
     static func out(_ line: String) {
-        FileHandle.standardOutput.write(Data((printable(line) + "\n").utf8))
+        write(Data((printable(line) + "\n").utf8), to: .standardOutput)
     }
 
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data(("intake: " + printable(line) + "\n").utf8))
+        write(Data(("intake: " + printable(line) + "\n").utf8), to: .standardError)
+    }
+
+    static func write(_ data: Data, to handle: FileHandle) {
+        try? handle.write(contentsOf: data)
     }
 
     /// Names come from applicants: control characters (escape sequences among them) are shown
@@ -66,12 +72,12 @@ enum Terminal {
             let mbps = p.elapsed > 0 ? Double(p.bytes) / p.elapsed / 1_000_000 : 0
             let percent = p.total > 0 ? p.done * 100 / p.total : 100
             let line = String(format: "\r\u{1B}[2K%d/%d bundles (%d%%), %.0f bundles/s, %.0f MB/s", p.done, p.total, percent, rate, mbps)
-            FileHandle.standardError.write(Data(line.utf8))
+            Terminal.write(Data(line.utf8), to: .standardError)
         }
 
         func finish() {
             guard enabled else { return }
-            FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+            Terminal.write(Data("\r\u{1B}[2K".utf8), to: .standardError)
         }
     }
 }

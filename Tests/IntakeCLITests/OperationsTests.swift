@@ -72,6 +72,19 @@ struct OperationsTests {
         }
     }
 
+    @Test func aReaderThatGoesAwayEndsTheOutputNotTheProgram() throws {
+        let site = try TestSite()
+        for i in 0..<60 {
+            try BundleWriter.typical("b\(i)", seed: UInt64(300 + i), applicant: "김민수", email: "m\(i)@example.kr").write(into: site.path("data/inbox"))
+        }
+        #expect(try site.intake("run").status == 0)
+        for command in ["list", "search 김민수", "list --json"] {
+            let result = try runProcess("/bin/bash", ["-c", "set -o pipefail; \(IntakeBinary.path) \(command) --root \(site.root) | true"])
+            #expect(result.status == 0, "\(command): \(result.stderr)")
+            #expect(!result.stderr.contains("Fatal error"))
+        }
+    }
+
     @Test func helpTeachesEveryCommand() throws {
         for command in ["init", "doctor", "run", "list", "show", "approve", "decline", "search", "verify", "deliver"] {
             let result = try runProcess(IntakeBinary.path, [command, "--help"])
