@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IntakeKit
+import Logging
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,7 +34,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let (site, config) = try siteOptions.load()
-            let runner = BatchRunner(site: site, config: config)
+            let runner = BatchRunner(site: site, config: config, logger: Logger(label: "intake.run"))
             let progress = Terminal.ProgressLine()
             let report = try await runner.run(.init(dryRun: dryRun, settleSeconds: settle)) { progress.update($0) }
             progress.finish()

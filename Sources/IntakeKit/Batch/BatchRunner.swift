@@ -18,7 +18,8 @@ public final class BatchRunner {
     public let config: SiteConfig
     let logger: Logger
 
-    public init(site: Site, config: SiteConfig, logger: Logger = Logger(label: "intake.run")) {
+    /// - Parameter logger: where progress notes go; silent unless the caller passes one.
+    public init(site: Site, config: SiteConfig, logger: Logger = Logger(label: "intake.run", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.site = site
         self.config = config
         self.logger = logger
