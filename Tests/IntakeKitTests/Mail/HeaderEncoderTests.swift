@@ -372,25 +372,12 @@ struct HeaderEncoderTests {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(secondsFromGMT: 0)
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        var generator = MailTestRandom(seed: 42)
+        var generator = SplitMix64(seed: 42)
         for _ in 0..<2000 {
             // 1900 ... 2200
             let seconds = Double(Int64(generator.next() % 9_467_280_000) - 2_208_988_800)
             let date = Date(timeIntervalSince1970: seconds)
             #expect(HeaderEncoder.dateValue(date) == formatter.string(from: date))
         }
-    }
-}
-
-/// A tiny deterministic generator so generated cases are the same on every run.
-struct MailTestRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
