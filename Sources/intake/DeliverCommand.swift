@@ -20,7 +20,12 @@ struct DeliverCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let (site, config) = try siteOptions.load()
-            let report = try Deliverer(site: site, config: config, sendmail: sendmail).deliver()
+            let progress = Terminal.ProgressLine(unit: "messages")
+            let started = Date()
+            let report = try Deliverer(site: site, config: config, sendmail: sendmail).deliver { done, total in
+                progress.update(RunProgress(done: done, total: total, bytes: 0, elapsed: Date().timeIntervalSince(started)))
+            }
+            progress.finish()
             if json {
                 try Terminal.json(report)
             } else {

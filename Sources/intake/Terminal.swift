@@ -59,8 +59,12 @@ enum Terminal {
         private let lock = NSLock()
         private var lastDraw = Date.distantPast
         private let enabled: Bool
+        private let unit: String
 
-        init() { enabled = Terminal.stderrIsTerminal }
+        init(unit: String = "bundles") {
+            enabled = Terminal.stderrIsTerminal
+            self.unit = unit
+        }
 
         func update(_ p: RunProgress) {
             guard enabled else { return }
@@ -71,7 +75,8 @@ enum Terminal {
             let rate = p.elapsed > 0 ? Double(p.done) / p.elapsed : 0
             let mbps = p.elapsed > 0 ? Double(p.bytes) / p.elapsed / 1_000_000 : 0
             let percent = p.total > 0 ? p.done * 100 / p.total : 100
-            let line = String(format: "\r\u{1B}[2K%d/%d bundles (%d%%), %.0f bundles/s, %.0f MB/s", p.done, p.total, percent, rate, mbps)
+            var line = "\r\u{1B}[2K\(p.done)/\(p.total) \(unit) (\(percent)%), " + String(format: "%.0f", rate) + " \(unit)/s"
+            if p.bytes > 0 { line += String(format: ", %.0f MB/s", mbps) }
             Terminal.write(Data(line.utf8), to: .standardError)
         }
 

@@ -26,6 +26,13 @@ public struct RunProgress: Sendable {
     public var total: Int
     public var bytes: Int64
     public var elapsed: TimeInterval
+
+    public init(done: Int, total: Int, bytes: Int64, elapsed: TimeInterval) {
+        self.done = done
+        self.total = total
+        self.bytes = bytes
+        self.elapsed = elapsed
+    }
 }
 
 /// Everything a run did, as `intake run --json` prints it.
