@@ -22,6 +22,7 @@ struct ApproveCommand: AsyncParsableCommand {
 
     func validate() throws {
         if ids.isEmpty { throw ValidationError("Name at least one application id, e.g. intake approve A000042 --by 김관리.") }
+        try validateBy(by)
     }
 
     func run() async throws {
@@ -52,6 +53,7 @@ struct DeclineCommand: AsyncParsableCommand {
 
     func validate() throws {
         if ids.isEmpty { throw ValidationError("Name at least one application id, e.g. intake decline A000042 --by 김관리 --reason \"...\".") }
+        try validateBy(by)
         if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw ValidationError("--reason must say why; the applicant reads it.")
         }
@@ -62,6 +64,12 @@ struct DeclineCommand: AsyncParsableCommand {
             let results = try Decisions.decide(.declined, ids: ids, by: by, reason: reason, site: siteOptions.site)
             report(results)
         }
+    }
+}
+
+private func validateBy(_ by: String) throws {
+    if by.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        throw ValidationError("--by must name who decides, e.g. --by 김관리; it is recorded with the decision.")
     }
 }
 

@@ -10,7 +10,9 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
         A bundle is taken once its manifest exists and nothing in it has changed for settle_seconds (intake.toml, default 60). Bundles an interrupted run left in data/work/ are finished first. Rejected bundles are a normal outcome: the exit status is 0 unless the run itself could not do its work.
 
-        Nightly from cron:  15 2 * * *  flock -n /srv/intake/data/.cron intake run --root /srv/intake
+        Nightly from /etc/cron.d (see deploy/intake.cron):
+        15 2 * * * intake flock -n /srv/intake/data/.cron sh -c 'intake run --root /srv/intake && intake deliver --root /srv/intake'
+
         """
     )
 

@@ -7,10 +7,12 @@ private let hasMTA = FileManager.default.isExecutableFile(atPath: "/usr/sbin/sen
 
 @Suite("an admin's day on the built binary: drop, run, search, decide, run, deliver", .serialized)
 struct AdminDayTests {
-    private func dropThree(_ site: TestSite) throws {
+    /// - Parameter tag: makes the addresses (and so the content digests and Message-IDs) unique,
+    ///   so a mailbox that keeps earlier runs' mail cannot answer for this one.
+    private func dropThree(_ site: TestSite, tag: String = "") throws {
         let inbox = site.path("data/inbox")
-        try BundleWriter.typical("b1", seed: 31, applicant: "김민수", email: "minsu.kim@mta-test.example").write(into: inbox)
-        var younghee = BundleWriter.typical("b2", seed: 32, applicant: "이영희", email: "younghee@mta-test.example")
+        try BundleWriter.typical("b1", seed: 31, applicant: "김민수", email: "minsu.kim\(tag)@mta-test.example").write(into: inbox)
+        var younghee = BundleWriter.typical("b2", seed: 32, applicant: "이영희", email: "younghee\(tag)@mta-test.example")
         younghee.phone = "010-9876-5432"
         try younghee.write(into: inbox)
         var emily = BundleWriter.typical("b3", seed: 33, applicant: "Emily Smith", email: "emily@mta-test.example")
@@ -92,7 +94,8 @@ struct AdminDayTests {
         from = "intake@mta-test.example"
         """.write(toFile: site.path("intake.toml"), atomically: true, encoding: .utf8)
         // The whole day: drop, run, search, approve one, decline one, run, deliver.
-        try dropThree(site)
+        let tag = "." + UUID().uuidString.prefix(8).lowercased()
+        try dropThree(site, tag: tag)
         #expect(try site.intake("run").status == 0)
         #expect(try site.intake("search", "ㄱㅁㅅ").stdout.contains("A000001"))
         #expect(try site.intake("approve", "A000001", "--by", "관리자", "--note", "환영합니다").status == 0)
@@ -141,8 +144,8 @@ struct AdminDayTests {
         let message = try JSONSerialization.jsonObject(with: Data(found.stdout.utf8)) as! [String: Any]
         #expect(message["subject"] as? String == "[서울 산악회] 가입을 환영합니다! (A000001)")
         #expect(message["name"] as? String == "김민수")
-        #expect(message["addr"] as? String == "minsu.kim@mta-test.example")
-        #expect(message["original_to"] as? String == "minsu.kim@mta-test.example", "the MTA was given exactly the applicant")
+        #expect(message["addr"] as? String == "minsu.kim\(tag)@mta-test.example")
+        #expect(message["original_to"] as? String == "minsu.kim\(tag)@mta-test.example", "the MTA was given exactly the applicant")
         #expect(message["from"] as? String == "intake@mta-test.example")
         #expect((message["body"] as? String)?.contains("운영진의 말: 환영합니다") == true)
         #expect((message["defects"] as? [Any])?.isEmpty == true)

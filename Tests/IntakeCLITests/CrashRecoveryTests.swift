@@ -19,12 +19,9 @@ struct CrashRecoveryTests {
         }
     }
 
-    @Test(arguments: [0.02, 0.08, 0.15, 0.3, 0.6])
-    func killAndRerun(after delay: Double) throws {
-        let site = try TestSite()
-        try fill(site, count: 30)
-        let before = try site.inputFileDigests()
-
+    /// Starts a run and kills it with SIGKILL after `delay` seconds.
+    /// - Returns: whether the run was still working (it had not written its runs.jsonl line).
+    private func killRun(_ site: TestSite, after delay: Double) throws -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: IntakeBinary.path)
         process.arguments = ["run", "--root", site.root, "--settle", "0"]
@@ -34,39 +31,64 @@ struct CrashRecoveryTests {
         Thread.sleep(forTimeInterval: delay)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        return try site.lines("runs.jsonl").isEmpty
+    }
 
-        let rerun = try site.intake("run", "--settle", "0")
-        #expect(rerun.status == 0, "\(rerun.stderr)")
+    /// Kills runs at spread-out moments of a run's own duration (measured first on this
+    /// machine), then runs again and checks that nothing was lost or done twice.
+    @Test func killAtAnyMomentAndRerun() throws {
+        let timing = try TestSite()
+        try fill(timing, count: 30)
+        let started = Date()
+        #expect(try timing.intake("run", "--settle", "0").status == 0)
+        let duration = Date().timeIntervalSince(started)
 
+        var interrupted = 0
+        let fractions = [0.05, 0.2, 0.35, 0.5, 0.65, 0.8]
+        for fraction in fractions {
+            let site = try TestSite()
+            try fill(site, count: 30)
+            let before = try site.inputFileDigests()
+            if try killRun(site, after: duration * fraction) { interrupted += 1 }
+            let rerun = try site.intake("run", "--settle", "0")
+            #expect(rerun.status == 0, "\(rerun.stderr)")
+            try checkEverythingOnce(site, before: before, fraction: fraction)
+        }
+        // The kills must have hit running processes, or this test proves nothing.
+        #expect(interrupted >= fractions.count / 2, "only \(interrupted) of \(fractions.count) kills interrupted a run (\(duration) s)")
+    }
+
+    private func checkEverythingOnce(_ site: TestSite, before: [String: [String]], fraction: Double) throws {
+        let note = Comment(rawValue: "killed at \(Int(fraction * 100))% of a run")
         // Everything is decided exactly once.
         let apps = try site.lines("applications.jsonl")
         let rejections = try site.lines("rejections.jsonl")
         let decided = apps.map { $0["bundle"] as! String } + rejections.map { $0["bundle"] as! String }
-        #expect(decided.count == 30, "\(decided.count) decisions for 30 bundles")
-        #expect(Set(decided).count == 30)
-        #expect(rejections.count == 30 / 7 + (30 % 7 > 3 ? 1 : 0))
-        #expect(site.list("data/inbox").isEmpty)
-        #expect(site.list("data/work").isEmpty)
+        #expect(decided.count == 30, note)
+        #expect(Set(decided).count == 30, note)
+        #expect(rejections.count == 4, note)
+        #expect(site.list("data/inbox").isEmpty, note)
+        #expect(site.list("data/work").isEmpty, note)
 
         // seq stays contiguous in every store.
         for store in ["applications.jsonl", "rejections.jsonl", "emails.jsonl", "runs.jsonl"] {
             let seqs = try site.lines(store).map { $0["seq"] as! Int }
-            #expect(seqs == Array(stride(from: 1, through: seqs.count, by: 1)), "\(store)")
+            #expect(seqs == Array(stride(from: 1, through: seqs.count, by: 1)), "\(store), \(note)")
         }
 
         // Each input file is in exactly one place, byte for byte.
         let after = try site.inputFileDigests()
-        #expect(Set(after.keys) == Set(before.keys))
-        for (digest, places) in after { #expect(places.count == before[digest]?.count, "\(places)") }
+        #expect(Set(after.keys) == Set(before.keys), note)
+        for (digest, places) in after { #expect(places.count == before[digest]?.count, "\(places), \(note)") }
 
         // One message per event, each spool file recorded once.
         let emails = try site.lines("emails.jsonl")
         let received = emails.filter { $0["kind"] as? String == "received" }.compactMap { $0["id"] as? String }
-        #expect(received.sorted() == apps.map { $0["id"] as! String }.sorted())
+        #expect(received.sorted() == apps.map { $0["id"] as! String }.sorted(), note)
+        let rejected = emails.filter { $0["kind"] as? String == "rejected" }.compactMap { $0["rejection"] as? String }
+        #expect(rejected.sorted() == rejections.map { $0["id"] as! String }.sorted(), note)
         let files = emails.map { $0["file"] as! String }
-        #expect(Set(files).count == files.count)
-        let spooled = site.list("data/outbox/new")
-        #expect(Set(spooled) == Set(files))
-        #expect(site.list("data/outbox/tmp").allSatisfy { !spooled.contains($0) })
+        #expect(Set(files).count == files.count, note)
+        #expect(Set(site.list("data/outbox/new")) == Set(files), note)
     }
 }

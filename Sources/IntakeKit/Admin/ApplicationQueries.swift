@@ -55,6 +55,10 @@ public enum ApplicationQueries {
     /// - Throws: ``IntakeError/unknownApplication(_:)``.
     public static func detail(_ stores: SiteStores, id text: String) throws(IntakeError) -> ApplicationDetail {
         guard let id = stores.resolveApplicationID(text), let app = stores.application(id) else {
+            let upper = text.trimmingCharacters(in: .whitespaces).uppercased()
+            if let rejection = stores.rejections.records.first(where: { $0.id == upper }) {
+                throw .invalidRequest("\(rejection.id) is a rejected bundle, not an application: its reasons are in data/\(rejection.quarantine).reasons.txt and the bundle in data/\(rejection.quarantine)/")
+            }
             throw .unknownApplication(text)
         }
         var history = [HistoryEvent(at: app.at, event: "received", by: nil, detail: "bundle \(app.bundle), run \(app.run)")]

@@ -370,6 +370,11 @@ public final class BatchRunner {
             report.outcomes.append(BundleOutcome(bundle: bundle.name, verdict: accepted ? .accepted : .rejected, id: nil,
                                                  reasons: reasons, duplicateOf: duplicateOf, resumed: bundle.resumed))
         }
+        // The admin's digest, as a real run would decide it.
+        let pendingNow = stores.applications.records.contains { stores.status(of: $0.id) == .pending }
+        if config.isEnabled(.digest), config.adminEmail != nil, pendingNow || report.counts.accepted > 0 || report.counts.rejected > 0 {
+            mails += 1
+        }
         report.emails = mails
         report.counts.emails = mails
         let finished = Date()

@@ -8,6 +8,11 @@ public struct DeliveryReport: Sendable, Codable {
     /// Messages found mid-hand-over from an interrupted deliver; moved to failed/ rather than risk sending twice.
     public var inDoubt: [String] = []
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case delivered, deferred, failed
+        case inDoubt = "in_doubt"
+    }
 }
 
 /// Hands spooled messages to the system MTA through its `sendmail` interface.
@@ -33,7 +38,9 @@ public struct Deliverer {
 
     public func deliver(progress: (@Sendable (Int, Int) -> Void)? = nil) throws(IntakeError) -> DeliveryReport {
         try site.checkLayout()
-        guard FileManager.default.isExecutableFile(atPath: sendmail) else {
+        // isExecutableFile is true of a directory too.
+        guard !FileSystem.isDirectory((sendmail as NSString).resolvingSymlinksInPath),
+              FileManager.default.isExecutableFile(atPath: sendmail) else {
             throw .missingProgram(path: sendmail, advice: "install an MTA (postfix, exim4, nullmailer) or pass --sendmail PATH")
         }
         let lock = try SiteLock(site: site)
