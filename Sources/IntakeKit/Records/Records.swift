@@ -167,14 +167,12 @@ public struct RunCounts: Codable, Sendable, Equatable {
     public var duplicates = 0
     public var skippedUnsettled = 0
     public var emails = 0
-    public var emailsSkipped = 0
     public var bytes: Int64 = 0
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case claimed, resumed, accepted, rejected, duplicates, emails, bytes
         case skippedUnsettled = "unsettled"
-        case emailsSkipped = "emails_skipped"
     }
 }
 
