@@ -161,7 +161,10 @@ public enum FileSystem {
     /// - Parameter durable: `false` skips the flushes, for files that are rewritten if lost.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o640, durable: Bool = true) throws(IntakeError) {
         let dir = (path as NSString).deletingLastPathComponent
-        let tmp = join(dir, ".\((path as NSString).lastPathComponent).\(getpid()).tmp")
+        // A fixed temporary name: writers hold the site lock, and a temporary file left by a
+        // killed process is overwritten and renamed away by the next write of the same file
+        // (a per-process name would stay behind for ever).
+        let tmp = join(dir, ".\((path as NSString).lastPathComponent).tmp")
         try write(tmp, bytes, mode: mode, exclusive: false, durable: durable)
         if rename(tmp, path) != 0 {
             let code = errno

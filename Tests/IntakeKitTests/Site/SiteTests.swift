@@ -38,4 +38,13 @@ import Testing
         #expect(throws: IntakeError.locked(lockFile: site.lockFile)) { _ = try SiteLock(site: site) }
         withExtendedLifetime(held) {}
     }
+
+    @Test func aTemporaryFileLeftByAKilledWriterDoesNotStayBehind() throws {
+        let dir = try TemporaryDirectory()
+        // What a process killed between creating and renaming its temporary file leaves.
+        try dir.write(".reasons.txt.tmp", Data())
+        try FileSystem.writeAtomically(dir.file("reasons.txt"), Array("bundle: b\n".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["reasons.txt"])
+        #expect(try String(contentsOfFile: dir.file("reasons.txt"), encoding: .utf8) == "bundle: b\n")
+    }
 }
