@@ -8,9 +8,23 @@ public struct AttachmentRecord: Codable, Sendable, Equatable {
     public var sha256: String
     public var detectedType: String
     public var declaredType: String
+    /// What follows the end of the format and was judged harmless (padding, the further
+    /// pictures of a multi-picture JPEG, a motion photo's video); absent when nothing follows.
+    public var trailing: [TrailingSegment]?
+
+    public init(file: String, kind: String, size: Int, sha256: String, detectedType: String,
+                declaredType: String, trailing: [TrailingSegment]? = nil) {
+        self.file = file
+        self.kind = kind
+        self.size = size
+        self.sha256 = sha256
+        self.detectedType = detectedType
+        self.declaredType = declaredType
+        self.trailing = trailing
+    }
 
     enum CodingKeys: String, CodingKey {
-        case file, kind, size, sha256
+        case file, kind, size, sha256, trailing
         case detectedType = "detected_type"
         case declaredType = "declared_type"
     }

@@ -216,11 +216,12 @@ public struct BundleValidator: Sendable {
             reasons.append(Reason(.emptyFile, file: file, "the file is empty (0 bytes)"))
             return (nil, reasons, nil)
         }
-        let (detected, sha256, findings) = bytes.withUnsafeBytes { buffer in
+        let (detected, sha256, structure) = bytes.withUnsafeBytes { buffer in
             let detected = TypeSniffer.detect(UnsafeRawBufferPointer(rebasing: buffer.prefix(TypeSniffer.headLength)))
             let sha256 = SHA256.hash(data: buffer).hexString
-            return (detected, sha256, StructureChecker.check(buffer, as: detected))
+            return (detected, sha256, StructureChecker.inspect(buffer, as: detected))
         }
+        let findings = structure.findings
         if let policy {
             if !policy.allowedTypes.contains(detected) {
                 let allowed = policy.allowedTypes.map(\.displayName).joined(separator: ", ")
@@ -240,7 +241,8 @@ public struct BundleValidator: Sendable {
             }
         }
         let record = AttachmentRecord(file: file, kind: entry.kind, size: bytes.count, sha256: sha256,
-                                      detectedType: detected.mimeType, declaredType: entry.contentType)
+                                      detectedType: detected.mimeType, declaredType: entry.contentType,
+                                      trailing: structure.trailing.isEmpty ? nil : structure.trailing)
         return (record, reasons, nil)
     }
 

@@ -19,6 +19,53 @@ public struct StructureFinding: Sendable, Equatable {
     }
 }
 
+/// What follows the end of a file's format (a JPEG's EOI, a PNG's IEND, a PDF's last `%%EOF`)
+/// and was judged harmless: recorded with the attachment as `trailing`.
+///
+/// Real devices write these: padding (NUL, whitespace, 0xFF), the further pictures of a
+/// multi-picture JPEG (MPF: gain maps, depth maps, stereo pairs), and the video of a motion
+/// photo (Google MicroVideo/MotionPhoto, Samsung's trailer). Anything else after the end is a
+/// `StructureFinding` instead.
+public struct TrailingSegment: Codable, Sendable, Equatable, Hashable {
+    public enum Kind: String, Codable, Sendable, Hashable {
+        /// NUL bytes, whitespace or 0xFF fill.
+        case padding
+        /// A further JPEG named by the multi-picture (MPF) index in APP2.
+        case mpfImage = "mpf_image"
+        /// An ISO-BMFF video (MP4/QuickTime) announced by the image's XMP or trailer.
+        case motionPhotoVideo = "motion_photo_video"
+        /// Samsung's SEFH/SEFT trailer directory (and the records it indexes).
+        case samsungTrailer = "samsung_trailer"
+    }
+
+    /// Where the segment starts, in bytes from the start of the file.
+    public var offset: Int
+    public var bytes: Int
+    public var kind: Kind
+    /// A few words for people, e.g. "NUL", "Google motion photo", "gain map".
+    public var detail: String?
+
+    public init(offset: Int, bytes: Int, kind: Kind, detail: String? = nil) {
+        self.offset = offset
+        self.bytes = bytes
+        self.kind = kind
+        self.detail = detail
+    }
+}
+
+/// The whole verdict on a file's structure: its problems, and what follows its end.
+public struct StructureReport: Sendable, Equatable {
+    /// Every problem found, in file order; empty when the file is sound.
+    public var findings: [StructureFinding]
+    /// What follows the format's end and was judged harmless, in file order.
+    public var trailing: [TrailingSegment]
+
+    public init(findings: [StructureFinding] = [], trailing: [TrailingSegment] = []) {
+        self.findings = findings
+        self.trailing = trailing
+    }
+}
+
 /// Checks that a whole file is structurally sound for its detected type.
 ///
 /// The checks walk the container structure (PNG chunks with their CRCs, JPEG marker segments and
@@ -44,16 +91,25 @@ public enum StructureChecker {
     /// - Returns: Every problem found, in file order; empty when the file is sound or `type` is
     ///   not in `checkedTypes`.
     public static func check(_ bytes: UnsafeRawBufferPointer, as type: FileType) -> [StructureFinding] {
+        inspect(bytes, as: type).findings
+    }
+
+    /// Checks a whole file's structure and says what follows its end.
+    /// - Parameters:
+    ///   - bytes: The complete file.
+    ///   - type: The type to check against, normally what `TypeSniffer.detect(_:)` returned.
+    /// - Returns: The findings (empty when sound) and the harmless trailing segments.
+    public static func inspect(_ bytes: UnsafeRawBufferPointer, as type: FileType) -> StructureReport {
         let reader = ContentBytes(bytes)
         switch type {
-        case .png: return checkPNG(reader)
-        case .jpeg: return checkJPEG(reader)
-        case .gif: return checkGIF(reader)
-        case .webp: return checkWebP(reader)
-        case .pdf: return checkPDF(reader)
+        case .png: return StructureReport(findings: checkPNG(reader))
+        case .jpeg: return StructureReport(findings: checkJPEG(reader))
+        case .gif: return StructureReport(findings: checkGIF(reader))
+        case .webp: return StructureReport(findings: checkWebP(reader))
+        case .pdf: return StructureReport(findings: checkPDF(reader))
         case .windowsExecutable, .elfExecutable, .machOExecutable, .script, .html, .xml, .svg, .zip, .gzip,
              .unknown:
-            return []
+            return StructureReport()
         }
     }
 
