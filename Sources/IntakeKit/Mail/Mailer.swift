@@ -188,10 +188,10 @@ public struct Mailer {
         var seen = Set<String>()
         var reasons: [[String: Any]] = []
         for reason in rejection.reasons {
-            let key = "\(reason.file ?? "")\u{0}\(reason.code.rawValue)"
+            let key = "\(reason.file ?? "")\u{0}\(reason.code.rawValue)\u{0}\(reason.hint?.rawValue ?? "")"
             if !seen.insert(key).inserted { continue }
             reasons.append(["file": reason.file ?? "", "code": reason.code.rawValue,
-                            "text": ReasonText.text(for: reason.code, locale: locale), "detail": reason.detail])
+                            "text": ReasonText.text(for: reason, locale: locale), "detail": reason.detail])
         }
         context["reasons"] = reasons
         let record = EmailRecord(id: nil, rejection: rejection.id, decision: nil, run: nil, kind: .rejected,

@@ -3,6 +3,22 @@
 /// The stores keep the precise English `detail` for admins; applicants get a plain sentence
 /// per code, with the file named beside it by the template.
 public enum ReasonText {
+    /// The sentence for one reason: its hint's when it has one, else its code's.
+    public static func text(for reason: Reason, locale: String) -> String {
+        if let hint = reason.hint, let text = text(for: hint, reason: reason, locale: locale) { return text }
+        return text(for: reason.code, locale: locale)
+    }
+
+    /// The sentence for a hint, or `nil` to fall back on the code's.
+    static func text(for hint: ReasonHint, reason: Reason, locale: String) -> String? {
+        switch (locale, hint) {
+        case ("ko", .trailingData):
+            return "파일 끝에 사진이나 문서가 아닌 다른 데이터가 붙어 있습니다. 원본 파일을 다시 저장해서 보내 주세요."
+        case (_, .trailingData):
+            return "Other data is attached after the end of the file. Please save the original again and send that."
+        }
+    }
+
     public static func text(for code: ReasonCode, locale: String) -> String {
         switch (locale, code) {
         case ("ko", .invalidManifest): return "신청서 정보(application.json 또는 application.xml)를 읽을 수 없거나 빠진 항목이 있습니다."

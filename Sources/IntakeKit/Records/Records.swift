@@ -62,11 +62,29 @@ public struct Reason: Codable, Sendable, Equatable, Hashable {
     public var code: ReasonCode
     public var file: String?
     public var detail: String
-    public init(_ code: ReasonCode, file: String? = nil, _ detail: String) {
+    /// What exactly is wrong, finer than `code`, so the applicant can be told what to do
+    /// ("the PDF needs a password"); absent where the code says it all.
+    public var hint: ReasonHint?
+    /// The type the content really is (its MIME type), where it matters to the applicant.
+    public var detected: String?
+
+    public init(_ code: ReasonCode, file: String? = nil, _ detail: String, hint: ReasonHint? = nil,
+                detected: String? = nil) {
         self.code = code
         self.file = file
         self.detail = detail
+        self.hint = hint
+        self.detected = detected
     }
+}
+
+/// A finer cause than the contract's reason code, for the applicant's message.
+///
+/// The contract's codes stay what machines read; a hint only changes the sentence the applicant
+/// gets, so a password-protected PDF is not described as "damaged".
+public enum ReasonHint: String, Codable, Sendable, Hashable, CaseIterable {
+    /// Data that no device writes follows the end of the format (an archive, a script...).
+    case trailingData = "trailing_data"
 }
 
 /// The contract's rejection codes.

@@ -236,7 +236,8 @@ public struct BundleValidator: Sendable {
                     reasons.append(Reason(.typeMismatch, file: file, "the name ends in \(ext.isEmpty ? "no extension" : "." + ext) but the content is \(Self.article(detected.displayName)) (\(fitting))"))
                 }
                 for finding in findings {
-                    reasons.append(Reason(.corruptFile, file: file, finding.detail))
+                    reasons.append(Reason(.corruptFile, file: file, finding.detail, hint: finding.hint,
+                                          detected: detected.mimeType))
                 }
             }
         }

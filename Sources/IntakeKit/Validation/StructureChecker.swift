@@ -8,14 +8,18 @@ public struct StructureFinding: Sendable, Equatable {
     /// (multi-picture thumbnails, motion-photo videos), while an upload pipeline may still
     /// want to refuse smuggled payloads.
     public var isTrailingData: Bool
+    /// A finer cause for the applicant's message; `nil` means "damaged or cut short".
+    public var hint: ReasonHint?
 
     /// Creates a finding.
     /// - Parameters:
     ///   - detail: One English sentence saying what is wrong and at which byte.
     ///   - isTrailingData: `true` only for "N bytes of data after the end of the image".
-    public init(detail: String, isTrailingData: Bool = false) {
+    ///   - hint: What to tell the applicant when it is not "damaged or cut short".
+    public init(detail: String, isTrailingData: Bool = false, hint: ReasonHint? = nil) {
         self.detail = detail
         self.isTrailingData = isTrailingData
+        self.hint = hint ?? (isTrailingData ? .trailingData : nil)
     }
 }
 
