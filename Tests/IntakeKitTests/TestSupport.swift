@@ -65,3 +65,75 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// Real programs the tests use as makers of files and as oracles (cjpeg, djpeg, qpdf, heif-enc...).
+///
+/// `scripts/setup --test` installs them. A test that needs one is declared with
+/// `.enabled(if: RealTools.usable("cjpeg", "djpeg"), RealTools.why("cjpeg", "djpeg"))`: outside CI a
+/// machine without the tools skips it with that comment; under `CI=true` it always runs, and
+/// `RealTools.path(_:)` then fails it, naming what is missing: it never skips silently.
+enum RealTools {
+    static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
+
+    /// Where `name` is on PATH (or in /usr/sbin, /usr/bin), if anywhere.
+    static func find(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/sbin", "/usr/local/bin"] {
+            let candidate = (dir as NSString).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Whether a test needing these tools should run: always under CI, else when all are there.
+    static func usable(_ names: String...) -> Bool { isCI || names.allSatisfy { find($0) != nil } }
+
+    /// The skip comment for a machine without the tools.
+    static func why(_ names: String...) -> Comment {
+        Comment(rawValue: "needs \(names.joined(separator: ", ")) (scripts/setup --test installs them)")
+    }
+
+    /// The tool's path, or a failure that names it and says how to get it.
+    static func path(_ name: String) throws -> String {
+        guard let found = find(name) else {
+            throw ToolMissing(description: "\(name) is required by this test but is not on PATH; run scripts/setup --test (CI=\(isCI))")
+        }
+        return found
+    }
+
+    struct ToolMissing: Error, CustomStringConvertible { var description: String }
+
+    /// Runs a tool to completion; returns its exit status, stdout and stderr.
+    @discardableResult
+    static func run(_ name: String, _ arguments: [String], stdin: Data? = nil, cwd: String? = nil) throws -> (status: Int32, stdout: Data, stderr: Data) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try path(name))
+        process.arguments = arguments
+        if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        // Read both pipes on their own threads so a chatty tool never blocks on a full pipe.
+        nonisolated(unsafe) var outData = Data(), errData = Data()
+        let group = DispatchGroup()
+        group.enter(); DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter(); DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        if let stdin { try input.fileHandleForWriting.write(contentsOf: stdin) }
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        group.wait()
+        return (process.terminationStatus, outData, errData)
+    }
+
+    /// Runs a tool and fails unless it exits 0; returns its stdout.
+    @discardableResult
+    static func check(_ name: String, _ arguments: [String], cwd: String? = nil) throws -> Data {
+        let result = try run(name, arguments, cwd: cwd)
+        guard result.status == 0 else {
+            throw ToolMissing(description: "\(name) \(arguments.joined(separator: " ")) exited \(result.status): \(String(decoding: result.stderr.prefix(2000), as: UTF8.self))")
+        }
+        return result.stdout
+    }
+}
