@@ -1,6 +1,6 @@
 extension StructureChecker {
     /// Walks a GIF from its header through image descriptors and extensions to the trailer.
-    static func checkGIF(_ b: ContentBytes) -> [StructureFinding] {
+    static func checkGIF(_ b: ContentBytes, trailing: inout [TrailingSegment]) -> [StructureFinding] {
         let header87 = Array("GIF87a".utf8)
         let header89 = Array("GIF89a".utf8)
         guard b.hasPrefix(header87) || b.hasPrefix(header89) else {
@@ -73,10 +73,9 @@ extension StructureChecker {
                     findings.append(StructureFinding(detail: "GIF reaches its trailer at byte \(blockStart) without any image."))
                 }
                 let end = position + 1
-                if end < b.count {
-                    findings.append(trailingDataFinding(count: b.count - end, format: "GIF image",
-                                                        end: "trailer at byte \(blockStart)"))
-                }
+                let tail = judgeTail(b, from: end, format: "GIF image", endDescription: "trailer at byte \(blockStart)")
+                findings += tail.findings
+                trailing += tail.trailing
                 return findings
             default:
                 findings.append(StructureFinding(

@@ -3,32 +3,42 @@ extension StructureChecker {
     ///
     /// After each SOS the entropy-coded data is skipped up to the next marker, stepping over
     /// stuffed `FF 00` bytes, RST0-7 markers and fill bytes, so progressive JPEGs (several SOS
-    /// segments with tables between them) are walked like baseline ones. Trailing data is
-    /// reported strictly: any byte after EOI counts, padding included.
-    static func checkJPEG(_ b: ContentBytes) -> [StructureFinding] {
+    /// segments with tables between them) are walked like baseline ones.
+    ///
+    /// What follows the EOI is judged by `judgeTail`: padding, the further pictures the MPF
+    /// index in APP2 names (each walked as a JPEG itself), a motion photo's video named by the
+    /// XMP in APP1 (Google) or by Samsung's SEFH/SEFT trailer; anything else is a finding.
+    /// - Parameter announcing: `false` for a picture inside a multi-picture file, whose own
+    ///   announcements are not followed (one level only, so nesting cannot multiply the work).
+    static func checkJPEG(_ b: ContentBytes, announcing: Bool = true) -> StructureReport {
         guard b.count >= 2, b[0] == 0xFF, b[1] == 0xD8 else {
-            return [signatureFinding(b, format: "JPEG", signature: [0xFF, 0xD8], signatureName: "JPEG SOI marker (FF D8)")]
+            return StructureReport(findings: [signatureFinding(b, format: "JPEG", signature: [0xFF, 0xD8], signatureName: "JPEG SOI marker (FF D8)")])
         }
-        var findings: [StructureFinding] = []
+        var report = StructureReport()
+        var findings: [StructureFinding] {
+            get { report.findings }
+            set { report.findings = newValue }
+        }
+        var announcements = JPEGAnnouncements()
         var sawFrame = false
         var sawScan = false
         var position = 2
         while true {
             guard position < b.count else {
                 findings.append(StructureFinding(detail: "JPEG ends at byte \(b.count) without an EOI marker."))
-                return findings
+                return report
             }
             guard b[position] == 0xFF else {
                 findings.append(StructureFinding(
                     detail: "JPEG has no marker at byte \(position) where the next segment should start (found 0x\(hex(b[position])))."))
-                return findings
+                return report
             }
             // Any number of FF fill bytes may precede a marker.
             var markerIndex = position + 1
             while markerIndex < b.count, b[markerIndex] == 0xFF { markerIndex += 1 }
             guard markerIndex < b.count else {
                 findings.append(StructureFinding(detail: "JPEG ends at byte \(b.count) inside a marker, without an EOI marker."))
-                return findings
+                return report
             }
             let marker = b[markerIndex]
             let markerOffset = markerIndex - 1
@@ -39,17 +49,17 @@ extension StructureChecker {
                     findings.append(StructureFinding(detail: "JPEG reaches its EOI marker at byte \(markerOffset) without any image scan (SOS)."))
                 }
                 let end = markerIndex + 1
-                if end < b.count {
-                    findings.append(trailingDataFinding(count: b.count - end, format: "JPEG image",
-                                                        end: "EOI at byte \(markerOffset)"))
-                }
-                return findings
+                let tail = judgeTail(b, from: end, format: "JPEG image", endDescription: "EOI at byte \(markerOffset)",
+                                     announced: announcing ? announcements.regions(b, imageEnd: end) : [])
+                report.findings += tail.findings
+                report.trailing += tail.trailing
+                return report
             case 0xD8:
                 findings.append(StructureFinding(detail: "JPEG has a second SOI marker at byte \(markerOffset) before its EOI marker."))
-                return findings
+                return report
             case 0x00:
                 findings.append(StructureFinding(detail: "JPEG has a stuffed FF 00 at byte \(markerOffset) outside any scan data."))
-                return findings
+                return report
             case 0x01, 0xD0...0xD7:
                 // TEM and RSTn stand alone, without a length.
                 position = markerIndex + 1
@@ -61,21 +71,24 @@ extension StructureChecker {
             guard markerIndex + 2 < b.count else {
                 findings.append(StructureFinding(
                     detail: "JPEG ends at byte \(b.count) inside the length of the \(name) segment at byte \(markerOffset), without an EOI marker."))
-                return findings
+                return report
             }
             let length = Int(b.uint16BE(at: markerIndex + 1))
             guard length >= 2 else {
                 findings.append(StructureFinding(detail: "JPEG \(name) segment at byte \(markerOffset) has an invalid length of \(length)."))
-                return findings
+                return report
             }
             let segmentEnd = markerIndex + 1 + length
             guard segmentEnd <= b.count else {
                 findings.append(StructureFinding(
                     detail: "JPEG \(name) segment at byte \(markerOffset) is cut short: it declares \(length) bytes, but the file ends at byte \(b.count) without an EOI marker."))
-                return findings
+                return report
             }
             let payload = markerIndex + 3
 
+            if announcing, !sawScan, marker == 0xE1 || marker == 0xE2 {
+                announcements.note(b, marker: marker, payload: payload..<segmentEnd, at: markerOffset)
+            }
             if isStartOfFrame(marker) {
                 sawFrame = true
                 if let problem = frameHeaderProblem(b, payload: payload, length: length) {
@@ -95,7 +108,7 @@ extension StructureChecker {
                 guard let next = nextMarkerAfterScanData(b, from: segmentEnd) else {
                     findings.append(StructureFinding(
                         detail: "JPEG ends at byte \(b.count) inside the scan data that starts at byte \(segmentEnd), without an EOI marker."))
-                    return findings
+                    return report
                 }
                 position = next
                 continue

@@ -4,7 +4,7 @@ extension StructureChecker {
     /// Follows the PNG specification (ISO/IEC 15948): IHDR first with 13 bytes and a valid bit
     /// depth and colour type, PLTE for palette images, consecutive IDAT chunks, IEND last.
     /// Unknown critical chunks are reported because a conforming decoder must refuse them.
-    static func checkPNG(_ b: ContentBytes) -> [StructureFinding] {
+    static func checkPNG(_ b: ContentBytes, trailing: inout [TrailingSegment]) -> [StructureFinding] {
         let signature = TypeSniffer.Signature.png
         guard b.count >= signature.count, b.hasPrefix(signature) else {
             return [signatureFinding(b, format: "PNG", signature: signature, signatureName: "8-byte PNG signature")]
@@ -67,10 +67,9 @@ extension StructureChecker {
                 if state.colourType == 3, !state.sawPLTE {
                     findings.append(StructureFinding(detail: "PNG uses a palette (colour type 3) but has no PLTE chunk."))
                 }
-                if end < b.count {
-                    findings.append(trailingDataFinding(count: b.count - end, format: "PNG image",
-                                                        end: "IEND at byte \(offset)"))
-                }
+                let tail = judgeTail(b, from: end, format: "PNG image", endDescription: "IEND at byte \(offset)")
+                findings += tail.findings
+                trailing += tail.trailing
                 return findings
             }
             offset = end

@@ -1,7 +1,7 @@
 extension StructureChecker {
     /// Checks the RIFF container of a WebP: the declared size against the file length, the
     /// first chunk (VP8, VP8L or VP8X) and a chunk walk that must land exactly on the end.
-    static func checkWebP(_ b: ContentBytes) -> [StructureFinding] {
+    static func checkWebP(_ b: ContentBytes, trailing: inout [TrailingSegment]) -> [StructureFinding] {
         let riff = Array("RIFF".utf8)
         guard b.count >= 12, b.hasPrefix(riff), b.matches(Array("WEBP".utf8), at: 8) else {
             if b.count < 12, b.count > 0, b.hasPrefix(Array(riff.prefix(b.count))) {
@@ -21,8 +21,10 @@ extension StructureChecker {
             findings.append(StructureFinding(
                 detail: "WebP is cut short: its RIFF header declares \(declaredEnd) bytes, but the file ends at byte \(b.count)."))
         } else if declaredEnd < b.count {
-            findings.append(trailingDataFinding(count: b.count - declaredEnd, format: "WebP image",
-                                                end: "the RIFF container ends at byte \(declaredEnd)"))
+            let tail = judgeTail(b, from: declaredEnd, format: "WebP image",
+                                 endDescription: "the RIFF container ends at byte \(declaredEnd)")
+            findings += tail.findings
+            trailing += tail.trailing
         }
 
         let end = min(declaredEnd, b.count)

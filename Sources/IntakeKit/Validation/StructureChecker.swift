@@ -106,10 +106,19 @@ public enum StructureChecker {
     public static func inspect(_ bytes: UnsafeRawBufferPointer, as type: FileType) -> StructureReport {
         let reader = ContentBytes(bytes)
         switch type {
-        case .png: return StructureReport(findings: checkPNG(reader))
-        case .jpeg: return StructureReport(findings: checkJPEG(reader))
-        case .gif: return StructureReport(findings: checkGIF(reader))
-        case .webp: return StructureReport(findings: checkWebP(reader))
+        case .png:
+            var trailing: [TrailingSegment] = []
+            let findings = checkPNG(reader, trailing: &trailing)
+            return StructureReport(findings: findings, trailing: trailing)
+        case .jpeg: return checkJPEG(reader)
+        case .gif:
+            var trailing: [TrailingSegment] = []
+            let findings = checkGIF(reader, trailing: &trailing)
+            return StructureReport(findings: findings, trailing: trailing)
+        case .webp:
+            var trailing: [TrailingSegment] = []
+            let findings = checkWebP(reader, trailing: &trailing)
+            return StructureReport(findings: findings, trailing: trailing)
         case .pdf: return StructureReport(findings: checkPDF(reader))
         case .windowsExecutable, .elfExecutable, .machOExecutable, .script, .html, .xml, .svg, .zip, .gzip,
              .unknown:
@@ -124,6 +133,11 @@ public enum StructureChecker {
     /// - Returns: Every problem found, in file order; empty when the file is sound.
     public static func check(_ bytes: [UInt8], as type: FileType) -> [StructureFinding] {
         bytes.withUnsafeBytes { check($0, as: type) }
+    }
+
+    /// Checks a whole file's structure and says what follows its end.
+    public static func inspect(_ bytes: [UInt8], as type: FileType) -> StructureReport {
+        bytes.withUnsafeBytes { inspect($0, as: type) }
     }
 
     // MARK: - Shared helpers

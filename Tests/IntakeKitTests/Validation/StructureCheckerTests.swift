@@ -132,10 +132,13 @@ struct PNGStructureTests {
     }
 
     @Test func trailingDataNamesTheIENDOffset() {
-        let findings = check(png + [0, 0, 0, 0, 0], .png)
+        let findings = check(png + Array("hello".utf8), .png)
         let iend = png.count - 12
         #expect(findings == [StructureFinding(
             detail: "5 bytes of data after the end of the PNG image (IEND at byte \(iend)).", isTrailingData: true)])
+        // Padding is what real writers leave there: accepted and recorded.
+        let padded = StructureChecker.inspect(png + [0, 0, 0, 0, 0], as: .png)
+        #expect(padded == StructureReport(trailing: [TrailingSegment(offset: png.count, bytes: 5, kind: .padding, detail: "NUL")]))
     }
 
     @Test func theFirstChunkMustBeIHDR() {
@@ -247,11 +250,21 @@ struct JPEGStructureTests {
     }
 
     @Test func trailingDataNamesTheEOIOffset() {
-        let findings = check(jpeg + Array(repeating: 0, count: 12), .jpeg)
+        let findings = check(jpeg + Array(repeating: 0x41, count: 12), .jpeg)
         #expect(findings == [StructureFinding(
             detail: "12 bytes of data after the end of the JPEG image (EOI at byte \(jpeg.count - 2)).", isTrailingData: true)])
-        // Strict: even a single padding byte counts.
-        #expect(check(jpeg + [0x00], .jpeg).first?.detail.hasPrefix("1 byte of data after") == true)
+        // Padding is not refused: NUL, whitespace and FF fill of any length are recorded.
+        for padding in [[0x00], [0x0A], Array(repeating: 0x00, count: 23_000), [0xFF, 0xFF, 0x20, 0x0D, 0x0A]] as [[UInt8]] {
+            let report = StructureChecker.inspect(jpeg + padding, as: .jpeg)
+            #expect(report.findings.isEmpty)
+            #expect(report.trailing.map(\.bytes) == [padding.count])
+            #expect(report.trailing.allSatisfy { $0.kind == .padding && $0.offset == jpeg.count })
+        }
+        // Padding then data: the data is still refused, at its own offset.
+        let hidden = check(jpeg + [0, 0, 0, 0] + Array("PK\u{3}\u{4}".utf8) + Array(repeating: 0, count: 40), .jpeg)
+        #expect(hidden.count == 1 && hidden[0].isTrailingData)
+        #expect(hidden.first?.detail.hasPrefix("44 bytes of data at byte \(jpeg.count + 4), after the end") == true)
+        #expect(hidden.first?.detail.hasSuffix("It is a ZIP archive, which no camera or scanner puts there.") == true)
     }
 
     @Test func aSecondImageAfterEOIIsTrailingData() {
@@ -326,7 +339,7 @@ struct JPEGStructureTests {
                 let eoiOffset = eoi + ending.count - 2
                 let file = header + scan + ending
                 #expect(check(file, .jpeg) == [], "scan length \(length)")
-                #expect(check(file + [0x20], .jpeg) == [StructureFinding(
+                #expect(check(file + [0x58], .jpeg) == [StructureFinding(
                     detail: "1 byte of data after the end of the JPEG image (EOI at byte \(eoiOffset)).", isTrailingData: true)])
                 #expect(!check(Array(file.dropLast()), .jpeg).isEmpty)
             }
@@ -353,8 +366,10 @@ struct GIFStructureTests {
 
     @Test func trailingDataNamesTheTrailerOffset() {
         let gif = SampleFiles.gif
-        #expect(check(gif + [0x0A], .gif) == [StructureFinding(
+        #expect(check(gif + [0x42], .gif) == [StructureFinding(
             detail: "1 byte of data after the end of the GIF image (trailer at byte \(gif.count - 1)).", isTrailingData: true)])
+        #expect(StructureChecker.inspect(gif + [0x0A], as: .gif).trailing
+            == [TrailingSegment(offset: gif.count, bytes: 1, kind: .padding, detail: "whitespace")])
     }
 
     @Test func anUnknownBlockIsReported() {
