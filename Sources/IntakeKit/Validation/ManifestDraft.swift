@@ -1,3 +1,4 @@
+import Foundation
 /// Where a value was found in the manifest.
 struct ManifestSourceLocation: Sendable, Equatable {
     var line: Int?
@@ -191,11 +192,10 @@ struct ManifestDraft {
             valid = false
         }
         for answer in answers {
-            let key = answer.key.value
-            guard ManifestRules.isAnswerKey(key) else {
-                check.add(
-                    "answers key \(ManifestText.quoted(key)) is not valid (1 to 64 lowercase letters, digits or '_')",
-                    answer.key)
+            // Keys are kept NFC, so a form written on a Mac (NFD) and one written elsewhere agree.
+            let key = answer.key.value.precomposedStringWithCanonicalMapping
+            if let problem = ManifestRules.answerKeyProblem(key) {
+                check.add("answers key \(ManifestText.quoted(key)) \(problem)", answer.key)
                 valid = false
                 continue
             }

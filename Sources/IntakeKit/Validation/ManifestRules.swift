@@ -10,10 +10,21 @@ enum ManifestRules {
             && bytes.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }
     }
 
-    static func isAnswerKey(_ value: String) -> Bool {
-        let bytes = Array(value.utf8)
-        return (1...64).contains(bytes.count)
-            && bytes.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5F }
+    /// The longest answer key, in characters (a form's question may name the field).
+    static let maxAnswerKeyLength = 100
+
+    /// What is wrong with an answer key, or `nil` when it is fine.
+    ///
+    /// Keys are any text, as forms name their fields in the applicant's language ("경력",
+    /// "하고 싶은 말"): not empty or blank, at most 100 characters, no control characters or
+    /// line breaks (they end up in admins' terminals and in mail). The caller stores them NFC.
+    static func answerKeyProblem(_ value: String) -> String? {
+        if value.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) { return "is empty" }
+        if value.count > maxAnswerKeyLength { return "is longer than \(maxAnswerKeyLength) characters" }
+        if let bad = value.unicodeScalars.first(where: { ManifestText.isControl($0, allowingLineBreaks: false) }) {
+            return "contains the control character \(ManifestText.name(bad))"
+        }
+        return nil
     }
 
     static func isPhone(_ value: String) -> Bool {

@@ -56,6 +56,8 @@ extension StructureChecker {
             var run = position
             var classes = PaddingClasses()
             while run < limit, let kind = paddingClass(b[run]) {
+                // An FF right before data is the start of a marker (a JPEG's FF D8), not fill.
+                if kind == .fill, run + 1 < limit, paddingClass(b[run + 1]) == nil { break }
                 classes.insert(kind)
                 run += 1
             }

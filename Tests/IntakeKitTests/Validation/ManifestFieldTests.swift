@@ -37,7 +37,7 @@ struct ManifestFieldTests {
               "schema": "community-application/2",
               "community": "Seoul Hiking",
               "applicant": {"name": "  ", "email": "x@", "phone": "010-1234-5678 ext. 9", "locale": "ko_KR"},
-              "answers": {"Motivation": "x", "ok": "bell\\u0007"},
+              "answers": {"          ": "x", "ok": "bell\\u0007"},
               "attachments": [
                 {"file": "photo.jpg", "kind": "", "content_type": "image/jpeg"},
                 {"file": "photo.jpg", "kind": "photo", "content_type": "image/jpeg"}
@@ -65,7 +65,7 @@ struct ManifestFieldTests {
                     detail: #"applicant.locale "ko_KR" is not a language tag such as "ko" or "en-US""#, line: 4,
                     column: 89),
                 ManifestProblem(
-                    detail: #"answers key "Motivation" is not valid (1 to 64 lowercase letters, digits or '_')"#,
+                    detail: #"answers key "          " is empty"#,
                     line: 5, column: 15),
                 ManifestProblem(detail: "answers.ok contains the control character U+0007", line: 5, column: 40),
                 ManifestProblem(detail: "attachments[0].kind is empty", line: 7, column: 35),
@@ -77,6 +77,27 @@ struct ManifestFieldTests {
                         #"submitted_at "2026-11-29 21:14" is not an RFC 3339 date-time with a time-zone offset (e.g. 2026-11-29T21:14:00+09:00)"#,
                     line: 10, column: 19),
             ])
+    }
+
+    @Test func answerKeysAreAnyTextInTheApplicantsLanguage() throws {
+        // A form whose fields are named in Korean; one key written NFD, as a Mac sends it.
+        let nfd = "경력".decomposedStringWithCanonicalMapping
+        let json = ManifestFixtures.designJSON.replacingOccurrences(
+            of: #""answers": {"motivation": "주말 산행을 함께하고 싶습니다."}"#,
+            with: #""answers": {"\#(nfd)": "5년", "하고 싶은 말": "잘 부탁드립니다.", "Motivation (영문)": "hiking"}"#)
+        let manifest = try parseManifest(json, .json).get()
+        #expect(manifest.answers == ["경력": "5년", "하고 싶은 말": "잘 부탁드립니다.", "Motivation (영문)": "hiking"])
+        #expect(manifest.answers.keys.contains { Array($0.utf8) == Array("경력".utf8) })
+        let xml = ManifestFixtures.designXML.replacingOccurrences(
+            of: #"<answer key="motivation">"#, with: #"<answer key="하고 싶은 말">"#)
+        #expect(try parseManifest(xml, .xml).get().answers == ["하고 싶은 말": "주말 산행을 함께하고 싶습니다."])
+        // Still refused: blank keys, control characters and line breaks, absurd lengths.
+        for (key, problem) in [("x\\ty", "contains the control character U+0009"), ("a\\nb", "contains the control character U+000A"),
+                               (String(repeating: "가", count: 101), "is longer than 100 characters")] {
+            let bad = ManifestFixtures.designJSON.replacingOccurrences(of: #""motivation""#, with: "\"\(key)\"")
+            let details = manifestProblems(parseManifest(bad, .json)).map(\.detail)
+            #expect(details.count == 1 && details[0].hasPrefix("answers key ") && details[0].hasSuffix(problem), "\(details)")
+        }
     }
 
     @Test func quotedValuesInDetailsAreEscapedAndShortened() {
@@ -236,9 +257,10 @@ struct ManifestFieldTests {
         let keys = ManifestFixtures.json(
             replacing: #""motivation": "주말 산행을 함께하고 싶습니다.""#,
             with:
-                #""how_heard": "", "x2": "ok", "": "x", "how-heard": "x", "\#(String(repeating: "k", count: 65))": "x""#
+                #""how_heard": "", "x2": "ok", "": "x", "how-heard": "x", "\#(String(repeating: "k", count: 101))": "x""#
         )
-        #expect(problemDetails(manifestProblems(parseManifest(keys, .json))).count == 3)
+        // Keys are any text now ("how-heard", "경력"); empty and over-long ones are still refused.
+        #expect(problemDetails(manifestProblems(parseManifest(keys, .json))).count == 2)
 
         let xmlDuplicate = ManifestFixtures.xml(
             replacing: #"<answer key="motivation">주말 산행을 함께하고 싶습니다.</answer>"#,
