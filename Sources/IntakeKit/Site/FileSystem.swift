@@ -132,6 +132,12 @@ public enum FileSystem {
         guard st.st_mode & S_IFMT == S_IFREG else { throw .io(path: path, operation: "read (not a regular file)", errno: EINVAL) }
         let expected = Int(st.st_size)
         if expected > limit { return nil }
+        return try read(fd: fd, path: path, expected: expected, limit: limit)
+    }
+
+    /// Reads an open file from its current offset to its end, expecting about `expected` bytes.
+    /// - Returns: the bytes, or nil when the file holds more than `limit` bytes.
+    static func read(fd: FileDescriptor, path: String, expected: Int, limit: Int) throws(IntakeError) -> [UInt8]? {
         // One allocation of the announced size plus one byte, so that reaching the end needs no
         // second buffer; a file that grows while it is read is still bounded by `limit`.
         let cap = limit == Int.max ? Int.max : limit + 1

@@ -22,8 +22,9 @@ public struct ValidatedBundle: Sendable {
 
 /// Validates bundle folders against a site's policy: names first, then every file's content.
 ///
-/// Each file is opened once without following links, read whole in one pass, hashed, sniffed
-/// from its first bytes and checked for structure from the same buffer.
+/// Each file is opened once without following links and read once (`AttachmentContent`):
+/// hashed, sniffed from its first bytes and checked for structure as its bytes pass, in memory
+/// for ordinary files and streamed through a mapping for large ones.
 public struct BundleValidator: Sendable {
     public var config: SiteConfig
 
@@ -72,7 +73,9 @@ public struct BundleValidator: Sendable {
                     manifestBytes = bytes
                     var limits = ManifestLimits()
                     limits.maxBytes = config.maxManifestBytes
-                    limits.maxAttachments = config.maxAttachments
+                    // The site's limit is checked below, so that a bundle with too many files
+                    // still has every file judged; the parser only stops a hostile list.
+                    limits.maxAttachments = Self.parserAttachmentCeiling(config.maxAttachments)
                     switch ManifestParser.parse(bytes, format: format, limits: limits) {
                     case .success(let manifest):
                         result.manifest = manifest
@@ -104,6 +107,10 @@ public struct BundleValidator: Sendable {
             return result
         }
         result.contact = manifest.applicant
+        if manifest.attachments.count > config.maxAttachments {
+            result.reasons.append(Reason(.invalidManifest, file: manifestName,
+                                         "attachments lists \(manifest.attachments.count) files; at most \(config.maxAttachments) are allowed"))
+        }
 
         // Match listed names to the folder's entries: exactly, or as the same Unicode text
         // (a Korean name written NFD by a Mac and NFC by the manifest is the same name).
@@ -171,6 +178,13 @@ public struct BundleValidator: Sendable {
         return result
     }
 
+    /// How many attachments the parser accepts before it gives up on a manifest: well above
+    /// the site's limit (which is a reason of its own, with every file still judged), and low
+    /// enough that a hostile list cannot make a run open thousands of files.
+    static func parserAttachmentCeiling(_ siteLimit: Int) -> Int {
+        min(1000, max(100, 4 * siteLimit))
+    }
+
     /// The duplicate key: the same manifest and the same files, whatever the folder is called.
     static func digest(manifest: [UInt8], files: [(name: String, sha256: String)]) -> String {
         var hasher = SHA256()
@@ -194,17 +208,27 @@ public struct BundleValidator: Sendable {
             return (nil, reasons, nil)
         }
         let limit = min(policy?.maxBytes ?? config.maxAttachmentBytes, config.maxAttachmentBytes)
-        if info.size > Int64(limit) {
-            reasons.append(Reason(.tooLarge, file: file, "\(ByteCount.text(Int(info.size))) is more than the \(ByteCount.text(limit)) allowed for \(entry.kind)"))
-            return (nil, reasons, nil)
-        }
-        let bytes: [UInt8]
+        let detected: FileType
+        var findings: [StructureFinding] = []
+        var verdict: ContentVerdict?
         do {
-            guard let read = try FileSystem.read(path, limit: limit) else {
-                reasons.append(Reason(.tooLarge, file: file, "the file grew past the \(ByteCount.text(limit)) allowed while it was read"))
-                return (nil, reasons, nil)
+            if info.size > Int64(limit) {
+                reasons.append(Reason(.tooLarge, file: file, "\(ByteCount.text(Int(info.size))) is more than the \(ByteCount.text(limit)) allowed for \(entry.kind)"))
+                // Not read whole, but still named: the applicant hears every problem at once.
+                detected = TypeSniffer.detect(try AttachmentContent.head(path: path))
+            } else {
+                guard let judged = try AttachmentContent.judge(path: path, limit: limit) else {
+                    reasons.append(Reason(.tooLarge, file: file, "the file grew past the \(ByteCount.text(limit)) allowed while it was read"))
+                    return (nil, reasons, nil)
+                }
+                if judged.size == 0 {
+                    reasons.append(Reason(.emptyFile, file: file, "the file is empty (0 bytes)"))
+                    return (nil, reasons, nil)
+                }
+                detected = judged.detected
+                findings = judged.structure.findings
+                verdict = judged
             }
-            bytes = read
         } catch {
             if Self.isNotAPlainFile(error) {
                 reasons.append(Reason(.unsafeName, file: file, "the file cannot be opened as a plain file (a link or special file)"))
@@ -212,16 +236,6 @@ public struct BundleValidator: Sendable {
             }
             return (nil, reasons, "\(file) cannot be read: \(error.localizedDescription)")
         }
-        if bytes.isEmpty {
-            reasons.append(Reason(.emptyFile, file: file, "the file is empty (0 bytes)"))
-            return (nil, reasons, nil)
-        }
-        let (detected, sha256, structure) = bytes.withUnsafeBytes { buffer in
-            let detected = TypeSniffer.detect(UnsafeRawBufferPointer(rebasing: buffer.prefix(TypeSniffer.headLength)))
-            let sha256 = SHA256.hash(data: buffer).hexString
-            return (detected, sha256, StructureChecker.inspect(buffer, as: detected))
-        }
-        let findings = structure.findings
         if let policy {
             if !policy.allowedTypes.contains(detected) {
                 let allowed = policy.allowedTypes.map(\.displayName).joined(separator: ", ")
@@ -241,9 +255,10 @@ public struct BundleValidator: Sendable {
                 }
             }
         }
-        let record = AttachmentRecord(file: file, kind: entry.kind, size: bytes.count, sha256: sha256,
+        guard let verdict else { return (nil, reasons, nil) }
+        let record = AttachmentRecord(file: file, kind: entry.kind, size: verdict.size, sha256: verdict.sha256,
                                       detectedType: detected.mimeType, declaredType: entry.contentType,
-                                      trailing: structure.trailing.isEmpty ? nil : structure.trailing)
+                                      trailing: verdict.structure.trailing.isEmpty ? nil : verdict.structure.trailing)
         return (record, reasons, nil)
     }
 

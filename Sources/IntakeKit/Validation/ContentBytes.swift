@@ -5,9 +5,27 @@
 /// (debug builds trap on a miss, which the robustness tests rely on).
 struct ContentBytes {
     let buffer: UnsafeRawBufferPointer
+    /// For a large mapped file: hashes and releases what the checks have passed.
+    let tracker: StreamTracker?
+    /// Where `buffer` starts in the file the tracker follows (a picture inside a multi-picture file).
+    let origin: Int
 
-    init(_ buffer: UnsafeRawBufferPointer) {
+    init(_ buffer: UnsafeRawBufferPointer, tracker: StreamTracker? = nil, origin: Int = 0) {
         self.buffer = buffer
+        self.tracker = tracker
+        self.origin = origin
+    }
+
+    /// A reader of `range` that still reports its progress to this reader's tracker.
+    func slice(_ range: Range<Int>) -> ContentBytes {
+        ContentBytes(self[range], tracker: tracker, origin: origin + range.lowerBound)
+    }
+
+    /// Tells the tracker, if any, that the check has read everything before `offset`, so it can
+    /// be hashed and dropped from memory. Cheap: call it at every segment, chunk or block.
+    @inline(__always)
+    func passed(_ offset: Int) {
+        if let tracker { tracker.advance(to: origin + offset) }
     }
 
     var count: Int { buffer.count }

@@ -25,6 +25,7 @@ extension StructureChecker {
 
         var images = 0
         while true {
+            b.passed(position)
             guard position < b.count else {
                 findings.append(StructureFinding(detail: "GIF ends at byte \(b.count) without the trailer (0x3B)."))
                 return findings

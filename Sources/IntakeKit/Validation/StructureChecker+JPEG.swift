@@ -24,6 +24,7 @@ extension StructureChecker {
         var sawScan = false
         var position = 2
         while true {
+            b.passed(position)
             guard position < b.count else {
                 findings.append(StructureFinding(detail: "JPEG ends at byte \(b.count) without an EOI marker."))
                 return report
@@ -146,8 +147,13 @@ extension StructureChecker {
     private static func nextMarkerAfterScanData(_ b: ContentBytes, from start: Int) -> Int? {
         var i = start
         let count = b.count
+        var reported = start
         // Each step reads 8 bytes and the 8 that follow them shifted by one, so i + 9 <= count.
         while i &+ 17 <= count {
+            if i &- reported >= StreamTracker.step {
+                b.passed(i)
+                reported = i
+            }
             let first = markerFlags(b, at: i)
             let second = markerFlags(b, at: i &+ 8)
             if first | second != 0 {

@@ -72,6 +72,7 @@ extension StructureChecker {
                 trailing += tail.trailing
                 return findings
             }
+            b.passed(end)
             offset = end
         }
     }

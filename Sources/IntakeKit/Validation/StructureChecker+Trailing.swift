@@ -223,7 +223,7 @@ struct JPEGAnnouncements {
                 detail: "picture \(index + 2) of the multi-picture file",
                 announcer: "the MPF index in APP2 at byte \(mpfAt ?? 0)",
                 verify: { b, range in
-                    let picture = ContentBytes(b[range])
+                    let picture = b.slice(range)
                     let report = StructureChecker.checkJPEG(picture, announcing: false)
                     guard let first = report.findings.first else { return nil }
                     return "is not a sound JPEG: \(first.detail)"

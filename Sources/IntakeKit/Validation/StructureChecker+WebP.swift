@@ -64,6 +64,7 @@ extension StructureChecker {
                 }
                 break
             }
+            b.passed(chunkEnd)
             position = chunkEnd
         }
         if walkedToEnd, !isTruncated, !sawImageData {

@@ -104,7 +104,11 @@ public enum StructureChecker {
     ///   - type: The type to check against, normally what `TypeSniffer.detect(_:)` returned.
     /// - Returns: The findings (empty when sound) and the harmless trailing segments.
     public static func inspect(_ bytes: UnsafeRawBufferPointer, as type: FileType) -> StructureReport {
-        let reader = ContentBytes(bytes)
+        inspect(ContentBytes(bytes), as: type)
+    }
+
+    /// Checks a file through a reader that may stream it (see `AttachmentContent`).
+    static func inspect(_ reader: ContentBytes, as type: FileType) -> StructureReport {
         switch type {
         case .png:
             var trailing: [TrailingSegment] = []
