@@ -1,4 +1,5 @@
 import Foundation
+import Crypto
 import Testing
 @testable import IntakeKit
 
@@ -349,3 +350,47 @@ struct RealJPEGFileTests {
 
 private func le16(_ value: UInt16) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8)] }
 private func le32(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+
+/// The streaming path (a mapped file hashed and released behind the checks) must judge every
+/// file exactly as the in-memory path does: same type, digest, findings and trailing segments.
+@Suite(.enabled(if: RealTools.usable("cjpeg"), RealTools.why("cjpeg")))
+struct StreamingEquivalenceTests {
+    @Test func mappedAndInMemoryVerdictsAgree() throws {
+        let directory = try TemporaryDirectory()
+        // A noisy picture of about 3 MiB, so the tracker hashes and releases several steps.
+        var noise = SplitMix64(seed: 42)
+        var ppm = Array("P6 1600 1200 255\n".utf8)
+        ppm.reserveCapacity(ppm.count + 1600 * 1200 * 3)
+        for _ in 0..<(1600 * 1200 * 3 / 8) { withUnsafeBytes(of: noise.next()) { ppm += $0 } }
+        try Data(ppm).write(to: URL(fileURLWithPath: directory.file("noise.ppm")))
+        let big = [UInt8](try RealTools.check("cjpeg", ["-quality", "95", directory.file("noise.ppm")]))
+        #expect(big.count > 2 * StreamTracker.step)
+        let small = try RealJPEGFileTests.cjpeg(directory)
+        let gain = try RealJPEGFileTests.cjpeg(directory, ["-grayscale"], width: 48, height: 32, seed: 9)
+        let cases: [(String, [UInt8])] = [
+            ("large JPEG", big),
+            ("large JPEG, cut", Array(big.dropLast(5000))),
+            ("large JPEG + NUL padding", big + [UInt8](repeating: 0, count: 3 * StreamTracker.step + 17)),
+            ("large JPEG + ZIP", big + Array("PK\u{3}\u{4}".utf8) + [UInt8](repeating: 1, count: 100)),
+            ("multi-picture, large primary", RealJPEGFileTests.multiPicture(primary: big, others: [gain])),
+            ("multi-picture, large second picture", RealJPEGFileTests.multiPicture(primary: small, others: [big])),
+            ("Samsung motion photo", big + RealJPEGFileTests.samsungTrailer(video: RealJPEGFileTests.mp4)),
+            ("PNG sample", SampleFiles.png + [0, 0]),
+            ("a PDF", SampleFiles.pdf),
+            ("one byte", [0x41]),
+        ]
+        for (name, bytes) in cases {
+            let path = directory.file("case.bin")
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let inMemory = try #require(try AttachmentContent.judge(path: path, limit: 1 << 30))
+            let mapped = try #require(try AttachmentContent.judge(path: path, limit: 1 << 30, inMemoryLimit: 0))
+            #expect(mapped.sha256 == inMemory.sha256, "\(name)")
+            #expect(mapped.sha256 == SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined(), "\(name)")
+            #expect(mapped.detected == inMemory.detected, "\(name)")
+            #expect(mapped.structure == inMemory.structure, "\(name)")
+            #expect(mapped.size == bytes.count, "\(name)")
+        }
+        // Over the limit: not judged at all.
+        #expect(try AttachmentContent.judge(path: directory.file("case.bin"), limit: 0, inMemoryLimit: 0) == nil)
+    }
+}
