@@ -99,97 +99,105 @@ public final class BatchRunner {
         report.counts.claimed = bundles.count
         report.counts.resumed += bundles.filter(\.resumed).count
 
-        // 2 and 3. Validate in parallel, record in order.
-        let validator = BundleValidator(config: config)
-        var failure: IntakeError?
-        var recordError: IntakeError?
+        // 2 and 3. Validate in parallel, record in order; spool each group's messages once
+        // its lines are flushed, while the next bundles are being validated.
+        let mailer = Mailer(site: site, config: config, templates: templates)
         let startedAt = Date()
-        var outcomes: [BundleOutcome] = []
-        var counts = report.counts
-        var pending: [PendingMove] = []
-        var retries: [String] = []
-        // Store lines are flushed in groups, and only then are their bundles moved out of
-        // work/: one fsync per group instead of several per bundle, same guarantees.
-        func flush() throws(IntakeError) {
-            guard !pending.isEmpty else { return }
-            try stores.syncAll()
-            var directories = Set<String>()
-            for move in pending {
-                let (outcome, touched) = try completeMove(move.claimed, recorded: move.recorded)
-                outcomes.append(outcome)
-                directories.formUnion(touched)
-            }
-            directories.forEach(FileSystem.syncDirectory)
-            pending.removeAll()
-        }
-        await withTaskGroup(of: (Int, ValidatedBundle).self) { group in
-            var nextToStart = 0
-            var nextToRecord = 0
-            var ready: [Int: ValidatedBundle] = [:]
-            func start() {
-                let index = nextToStart
-                let bundle = bundles[index]
-                group.addTask { (index, validator.validate(bundleAt: bundle.path, name: bundle.name)) }
-                nextToStart += 1
-            }
-            // Validation runs ahead of recording; a waiting task holds no file in memory.
-            while nextToStart < min(bundles.count, config.effectiveWorkers * 16) { start() }
-            while let (index, validated) = await group.next() {
-                ready[index] = validated
-                if nextToStart < bundles.count, failure == nil { start() }
-                while failure == nil, let v = ready.removeValue(forKey: nextToRecord) {
-                    if let retry = v.retry {
-                        // The server's fault, not the bundle's: leave it in work/ for the next run.
-                        retries.append("\(bundles[nextToRecord].name) left in data/work for the next run: \(retry)")
-                        nextToRecord += 1
-                        continue
-                    }
-                    do throws(IntakeError) {
-                        let move = try record(v, claimed: bundles[nextToRecord], stores: stores)
-                        pending.append(move)
-                        counts.bytes += v.bytes
-                        switch move.verdict {
-                        case .accepted: counts.accepted += 1
-                        case .rejected:
-                            counts.rejected += 1
-                            if case .rejected(let r) = move.recorded, r.duplicateOf != nil { counts.duplicates += 1 }
-                        }
-                        if pending.count >= 64 || ready[nextToRecord + 1] == nil && pending.count >= 8 { try flush() }
-                    } catch {
-                        failure = error
-                        group.cancelAll()
-                    }
-                    nextToRecord += 1
-                    progress?(RunProgress(done: nextToRecord, total: bundles.count, bytes: counts.bytes, elapsed: Date().timeIntervalSince(startedAt)))
-                }
-            }
-        }
-        if failure == nil {
-            do throws(IntakeError) { try flush() } catch { failure = error }
-        }
+        let recorded = try validateAndRecord(bundles, counts: report.counts, stores: stores, mailer: mailer,
+                                             startedAt: startedAt, progress: progress)
+        let outcomes = recorded.outcomes
+        let counts = recorded.counts
+        let retries = recorded.retries
+        let recordError = recorded.failure
+        report.warnings += recorded.mailProblems
         report.outcomes += outcomes
         report.counts = counts
         if !retries.isEmpty {
             report.warnings += retries
             report.exit = ExitStatus.ioError.rawValue
         }
-        logger.info("validated and recorded \(bundles.count) bundles in \(String(format: "%.2f", Date().timeIntervalSince(startedAt))) s")
-        if let failure { recordError = failure }
+        logger.info("validated and recorded \(bundles.count) bundles, spooling \(recorded.spooled) messages, in \(String(format: "%.2f", Date().timeIntervalSince(startedAt))) s")
         Inbox.removeEmptyRunFolders(site: site)
         if let recordError { throw recordError }
 
-        // 4. Mail: everything owed, then the admin digest.
-        let mailer = Mailer(site: site, config: config, templates: templates)
+        // 4. Mail: whatever else is owed (decisions, messages a killed run left), then the digest.
         let mailStarted = Date()
         let (sent, problems) = try mailer.sendOwed(stores, now: Date())
-        logger.info("spooled \(sent.count) messages in \(String(format: "%.2f", Date().timeIntervalSince(mailStarted))) s")
-        report.emails = sent.count
+        logger.info("spooled \(sent.count) more messages in \(String(format: "%.2f", Date().timeIntervalSince(mailStarted))) s")
+        report.emails = recorded.spooled + sent.count
         report.warnings += problems
         let digest = digestSummary(stores: stores, runID: runID, outcomes: report.outcomes)
         if digest.isWorthSending, try mailer.sendDigest(digest, stores: stores) != nil {
             report.emails += 1
         }
         report.counts.emails = report.emails
+    }
+
+    private struct Recorded {
+        var outcomes: [BundleOutcome] = []
+        var counts: RunCounts
+        var retries: [String] = []
+        var failure: IntakeError?
+        var spooled = 0
+        var mailProblems: [String] = []
+    }
+
+    /// Validates `bundles` on worker threads and records them here, in claim order.
+    ///
+    /// Store lines are flushed in groups, and only then are their bundles moved out of `work/`
+    /// and their messages spooled: one fsync per group instead of several per bundle, with the
+    /// same guarantees (a line is durable before its bundle moves, a message file before its line).
+    private func validateAndRecord(_ bundles: [ClaimedBundle], counts: RunCounts, stores: SiteStores, mailer: Mailer,
+                                   startedAt: Date, progress: ProgressHandler?) throws(IntakeError) -> Recorded {
+        var result = Recorded(counts: counts)
+        var pending: [PendingMove] = []
+        var known = try mailer.spooledNames()
+        func flush() throws(IntakeError) {
+            guard !pending.isEmpty else { return }
+            try stores.syncAll()
+            var directories = Set<String>()
+            for move in pending {
+                let (outcome, touched) = try completeMove(move.claimed, recorded: move.recorded)
+                result.outcomes.append(outcome)
+                directories.formUnion(touched)
+            }
+            directories.forEach(FileSystem.syncDirectory)
+            let sent = try mailer.spoolRecorded(pending.map(\.recorded), stores: stores, known: &known, problems: &result.mailProblems)
+            result.spooled += sent.count
+            pending.removeAll()
+        }
+        let feed = ValidationFeed(bundles: bundles, validator: BundleValidator(config: config))
+        feed.start(workers: config.effectiveWorkers)
+        defer { feed.stop() }
+        for index in bundles.indices {
+            let v = feed.take(index)
+            if let retry = v.retry {
+                // The server's fault, not the bundle's: leave it in work/ for the next run.
+                result.retries.append("\(bundles[index].name) left in data/work for the next run: \(retry)")
+                continue
+            }
+            do throws(IntakeError) {
+                let move = try record(v, claimed: bundles[index], stores: stores)
+                pending.append(move)
+                result.counts.bytes += v.bytes
+                switch move.verdict {
+                case .accepted: result.counts.accepted += 1
+                case .rejected:
+                    result.counts.rejected += 1
+                    if case .rejected(let r) = move.recorded, r.duplicateOf != nil { result.counts.duplicates += 1 }
+                }
+                if pending.count >= 64 || (pending.count >= 8 && !feed.isReady(index + 1)) { try flush() }
+            } catch {
+                result.failure = error
+                break
+            }
+            progress?(RunProgress(done: index + 1, total: bundles.count, bytes: result.counts.bytes,
+                                  elapsed: Date().timeIntervalSince(startedAt)))
+        }
+        if result.failure == nil {
+            do throws(IntakeError) { try flush() } catch { result.failure = error }
+        }
+        return result
     }
 
     /// A recorded bundle waiting for its store line to be flushed before it leaves `work/`.

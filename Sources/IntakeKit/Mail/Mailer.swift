@@ -87,24 +87,59 @@ public struct Mailer {
         var start = 0
         while start < owed.count {
             let group = owed[start..<min(start + 64, owed.count)]
-            var spooled: [EmailRecord] = []
-            var written: [String] = []
-            for message in group {
-                switch try spoolMessage(message, now: now, known: &known, problems: &problems) {
-                case .written: written.append(message.file); spooled.append(message.record)
-                case .alreadyThere:
-                    // Left by a killed run, perhaps never flushed: flush it with the group.
-                    if FileSystem.exists(FileSystem.join(site.outboxNew, message.file)) { written.append(message.file) }
-                    spooled.append(message.record)
-                case .notRendered: break
-                }
-            }
-            try spool.syncNew(written)
-            for record in spooled { sent.append(try stores.append(record, sync: false)) }
-            try stores.emails.sync()
+            sent += try spoolGroup(group, stores: stores, now: now, known: &known, problems: &problems)
             start += group.count
         }
         return (sent, problems)
+    }
+
+    /// The spool's current names, for `spoolRecorded(_:stores:now:known:problems:)`.
+    public func spooledNames() throws(IntakeError) -> Set<String> { try spool.names() }
+
+    /// Spools the "received" and "rejected" messages owed for bundles just recorded, while the
+    /// run goes on validating the next ones. Their store lines must already be flushed: a
+    /// message is only ever written for an id that a crash cannot give to another bundle.
+    /// Whatever is not spooled here (a failure, a kind switched off) is found by `sendOwed`.
+    public func spoolRecorded(_ recorded: [BundleRecordRef], stores: SiteStores, now: Date = Date(),
+                              known: inout Set<String>, problems: inout [String]) throws(IntakeError) -> [EmailRecord] {
+        var owed: [OwedMessage] = []
+        for record in recorded {
+            switch record {
+            case .accepted(let app):
+                if config.isEnabled(.received), !stores.hasEmail("received:\(app.id)") {
+                    owed.append(message(.received, about: app, decision: nil))
+                }
+            case .rejected(let rejection):
+                if config.isEnabled(.rejected), !stores.hasEmail("rejected:\(rejection.id)"), let m = message(about: rejection) {
+                    owed.append(m)
+                }
+            }
+        }
+        return try spoolGroup(owed[...], stores: stores, now: now, known: &known, problems: &problems)
+    }
+
+    /// Writes a group of messages, flushes the files and `new/` together, then appends and
+    /// flushes their `emails.jsonl` lines.
+    private func spoolGroup(_ group: ArraySlice<OwedMessage>, stores: SiteStores, now: Date, known: inout Set<String>,
+                            problems: inout [String]) throws(IntakeError) -> [EmailRecord] {
+        guard !group.isEmpty else { return [] }
+        var spooled: [EmailRecord] = []
+        var written: [String] = []
+        for message in group {
+            switch try spoolMessage(message, now: now, known: &known, problems: &problems) {
+            case .written: written.append(message.file); spooled.append(message.record)
+            case .alreadyThere:
+                // Left by a killed run, perhaps never flushed: flush it with the group.
+                if FileSystem.exists(FileSystem.join(site.outboxNew, message.file)) { written.append(message.file) }
+                spooled.append(message.record)
+            case .notRendered: break
+            }
+        }
+        try spool.syncNew(written)
+        var sent: [EmailRecord] = []
+        for record in spooled { sent.append(try stores.append(record, sync: false)) }
+        try stores.emails.sync()
+        return sent
     }
 
     /// Spools the admin digest for a run, once.

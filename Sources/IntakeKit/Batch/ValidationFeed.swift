@@ -1,0 +1,88 @@
+import Foundation
+
+/// Validates claimed bundles on worker threads of their own, ahead of the recorder, and hands
+/// them over in claim order.
+///
+/// The recorder (the run's own thread) spends much of its time waiting for fsync and renames;
+/// on its own threads validation keeps every core busy meanwhile. At most `window` bundles are
+/// validated ahead of the one being recorded; a validated bundle holds no file contents, so
+/// the window costs a few kilobytes each.
+final class ValidationFeed: @unchecked Sendable {
+    private let bundles: [ClaimedBundle]
+    private let validator: BundleValidator
+    private let window: Int
+    // Everything below is guarded by `condition`.
+    private let condition = NSCondition()
+    private var results: [Int: ValidatedBundle] = [:]
+    private var nextToStart = 0
+    private var consumed = 0
+    private var cancelled = false
+    private var running = 0
+
+    init(bundles: [ClaimedBundle], validator: BundleValidator, window: Int = 256) {
+        self.bundles = bundles
+        self.validator = validator
+        self.window = max(1, window)
+    }
+
+    /// Starts `workers` validation threads.
+    func start(workers: Int) {
+        let count = min(max(1, workers), max(1, bundles.count))
+        condition.lock()
+        running = count
+        condition.unlock()
+        for k in 0..<count {
+            let thread = Thread { [self] in work() }
+            thread.name = "intake-validate-\(k)"
+            thread.start()
+        }
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while !cancelled, nextToStart < bundles.count, nextToStart >= consumed + window { condition.wait() }
+            if cancelled || nextToStart >= bundles.count {
+                running -= 1
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let index = nextToStart
+            nextToStart += 1
+            condition.unlock()
+            let bundle = bundles[index]
+            let validated = validator.validate(bundleAt: bundle.path, name: bundle.name)
+            condition.lock()
+            results[index] = validated
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// The validated bundle at `index`, waiting for it if need be. Call with 0, 1, 2... in order.
+    func take(_ index: Int) -> ValidatedBundle {
+        condition.lock()
+        defer { condition.unlock() }
+        while results[index] == nil { condition.wait() }
+        consumed = index + 1
+        condition.broadcast()
+        return results.removeValue(forKey: index)!
+    }
+
+    /// Whether the bundle at `index` is validated already (so recording it would not wait).
+    func isReady(_ index: Int) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return results[index] != nil
+    }
+
+    /// Stops starting new validations and waits for the workers to finish the ones under way.
+    func stop() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        while running > 0 { condition.wait() }
+        condition.unlock()
+    }
+}
