@@ -110,7 +110,7 @@ public enum StructureChecker {
         case .jpeg: return StructureReport(findings: checkJPEG(reader))
         case .gif: return StructureReport(findings: checkGIF(reader))
         case .webp: return StructureReport(findings: checkWebP(reader))
-        case .pdf: return StructureReport(findings: checkPDF(reader))
+        case .pdf: return checkPDF(reader)
         case .windowsExecutable, .elfExecutable, .machOExecutable, .script, .html, .xml, .svg, .zip, .gzip,
              .unknown:
             return StructureReport()
