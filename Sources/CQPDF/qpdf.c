@@ -20,6 +20,20 @@ static void copy_message(struct intake_pdf_result *out, qpdf_data q, qpdf_error 
     }
 }
 
+// Counts the warnings qpdf has given so far; the first one's code and text are kept
+// unless an error's already are.
+static void drain_warnings(qpdf_data q, struct intake_pdf_result *out) {
+    while (qpdf_more_warnings(q)) {
+        qpdf_error w = qpdf_next_warning(q);
+        if (!w) break;
+        if (out->warnings == 0 && out->message[0] == 0) {
+            out->qpdf_code = (int)qpdf_get_error_code(q, w);
+            copy_message(out, q, w);
+        }
+        out->warnings += 1;
+    }
+}
+
 const char *intake_qpdf_version(void) { return qpdf_get_qpdf_version(); }
 
 int intake_pdf_check(const char *path, const unsigned char *bytes, size_t length,
@@ -57,7 +71,11 @@ int intake_pdf_check(const char *path, const unsigned char *bytes, size_t length
         out->encrypted = code == qpdf_e_password;
     } else {
         out->encrypted = qpdf_is_encrypted(q) ? 1 : 0;
+        drain_warnings(q, out);
+        int read_warnings = out->warnings;
         int pages = qpdf_get_num_pages(q);
+        drain_warnings(q, out);
+        out->page_tree_warnings = out->warnings - read_warnings;
         out->pages = pages;
         if (pages < 0) {
             qpdf_error e = qpdf_get_error(q);
@@ -69,15 +87,7 @@ int intake_pdf_check(const char *path, const unsigned char *bytes, size_t length
                          ? INTAKE_PDF_PAGE_TREE : INTAKE_PDF_DAMAGED;
         }
     }
-    while (qpdf_more_warnings(q)) {
-        qpdf_error w = qpdf_next_warning(q);
-        if (!w) break;
-        if (out->warnings == 0 && out->message[0] == 0) {
-            out->qpdf_code = (int)qpdf_get_error_code(q, w);
-            copy_message(out, q, w);
-        }
-        out->warnings += 1;
-    }
+    drain_warnings(q, out);
     qpdf_cleanup(&q);
     return 0;
 }

@@ -29,8 +29,10 @@ struct intake_pdf_result {
     int encrypted;
     /// The number of pages, or -1 when the page tree could not be walked.
     int pages;
-    /// How many warnings qpdf gave while reading (a damaged file it had to work around).
+    /// How many warnings qpdf gave (damage it had to work around), in all.
     int warnings;
+    /// How many of them came while walking the page tree (after the file itself was read).
+    int page_tree_warnings;
     /// qpdf's error code (enum qpdf_error_code_e) for the error or the first warning, else 0.
     int qpdf_code;
     /// qpdf's text for the error, else for the first warning, else empty; NUL-terminated.

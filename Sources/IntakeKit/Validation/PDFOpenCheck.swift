@@ -68,6 +68,11 @@ public enum PDFOpenCheck {
             return .refused([StructureFinding(detail: "The PDF opens but has no pages.", hint: .pdfNoPages)])
         case INTAKE_PDF_OPENED where result.warnings == 0:
             return .opens(pages: Int(result.pages), encrypted: result.encrypted != 0)
+        case INTAKE_PDF_OPENED where result.warnings == result.page_tree_warnings:
+            let warnings = result.warnings == 1 ? "1 problem" : "\(result.warnings) problems"
+            return .refused([StructureFinding(
+                detail: "The PDF's page tree is broken: qpdf listed its pages only by working around \(warnings) (first\(said)).",
+                hint: .pdfPageTree)])
         case INTAKE_PDF_OPENED:
             let warnings = result.warnings == 1 ? "1 warning" : "\(result.warnings) warnings"
             return .refused([StructureFinding(
