@@ -24,10 +24,17 @@ let package = Package(
             cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])],
             linkerSettings: [.linkedLibrary("xml2"), .linkedLibrary("z")]
         ),
+        // The only place libqpdf is seen: whether a PDF opens without a password, its page
+        // tree and its cross-reference. Plain C types only cross its header.
+        .target(
+            name: "CQPDF",
+            linkerSettings: [.linkedLibrary("qpdf")]
+        ),
         .target(
             name: "IntakeKit",
             dependencies: [
                 "CLibXML2",
+                "CQPDF",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SystemPackage", package: "swift-system"),

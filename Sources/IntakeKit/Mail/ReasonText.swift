@@ -16,6 +16,22 @@ public enum ReasonText {
             return "파일 끝에 사진이나 문서가 아닌 다른 데이터가 붙어 있습니다. 원본 파일을 다시 저장해서 보내 주세요."
         case (_, .trailingData):
             return "Other data is attached after the end of the file. Please save the original again and send that."
+        case ("ko", .pdfPassword):
+            return "PDF에 열기 암호가 걸려 있어 열 수 없습니다. 암호를 해제한 뒤 다시 보내 주세요."
+        case (_, .pdfPassword):
+            return "The PDF is protected by a password that is needed to open it. Please remove the password and send it again."
+        case ("ko", .pdfNoPages):
+            return "PDF에 페이지가 하나도 없습니다. 신청서 내용이 담긴 PDF로 다시 저장해서 보내 주세요."
+        case (_, .pdfNoPages):
+            return "The PDF has no pages. Please save the form with its content as a PDF again and send that."
+        case ("ko", .pdfPageTree):
+            return "PDF의 페이지 구성이 손상되어 페이지를 열 수 없습니다. 원본에서 PDF로 다시 저장해서 보내 주세요."
+        case (_, .pdfPageTree):
+            return "The PDF's list of pages is damaged, so its pages cannot be opened. Please save it as a PDF again from the original and send that."
+        case ("ko", .pdfBroken):
+            return "PDF 파일 내부 구조가 손상되어 제대로 열리지 않습니다. 원본에서 PDF로 다시 저장해서 보내 주세요."
+        case (_, .pdfBroken):
+            return "The PDF's internal structure is damaged, so it does not open properly. Please save it as a PDF again from the original and send that."
         }
     }
 

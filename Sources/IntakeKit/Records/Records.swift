@@ -85,6 +85,14 @@ public struct Reason: Codable, Sendable, Equatable, Hashable {
 public enum ReasonHint: String, Codable, Sendable, Hashable, CaseIterable {
     /// Data that no device writes follows the end of the format (an archive, a script...).
     case trailingData = "trailing_data"
+    /// The PDF needs a password to open (a non-empty user password).
+    case pdfPassword = "pdf_password"
+    /// The PDF opens but has no pages.
+    case pdfNoPages = "pdf_no_pages"
+    /// The PDF's page tree is cyclic or broken, so its pages cannot be listed.
+    case pdfPageTree = "pdf_page_tree"
+    /// The PDF's cross-reference or trailer does not hold (a reader would have to rebuild it).
+    case pdfBroken = "pdf_broken"
 }
 
 /// The contract's rejection codes.

@@ -14,6 +14,9 @@ struct ContentVerdict {
     var detected: FileType
     var sha256: String
     var structure: StructureReport
+    /// For a PDF whose own header and trailer are sound: whether it opens (password, xref,
+    /// pages), asked while its bytes are still at hand.
+    var pdfOpen: PDFOpenCheck.Outcome?
 }
 
 /// Reads one attachment once and judges it as it passes: sniffing, SHA-256 and the structure
@@ -57,8 +60,9 @@ enum AttachmentContent {
             }
             return bytes.withUnsafeBytes { buffer in
                 let detected = TypeSniffer.detect(UnsafeRawBufferPointer(rebasing: buffer.prefix(TypeSniffer.headLength)))
+                let structure = StructureChecker.inspect(buffer, as: detected)
                 return ContentVerdict(size: buffer.count, detected: detected, sha256: SHA256.hash(data: buffer).hexString,
-                                      structure: StructureChecker.inspect(buffer, as: detected))
+                                      structure: structure, pdfOpen: openCheck(buffer, path: path, detected, structure))
             }
         }
         return try judgeMapped(fd: fd, path: path, limit: limit)
@@ -106,7 +110,16 @@ enum AttachmentContent {
         let detected = TypeSniffer.detect(UnsafeRawBufferPointer(rebasing: buffer.prefix(TypeSniffer.headLength)))
         let structure = StructureChecker.inspect(reader, as: detected)
         let sha256 = tracker.finish()
-        return ContentVerdict(size: size, detected: detected, sha256: sha256, structure: structure)
+        return ContentVerdict(size: size, detected: detected, sha256: sha256, structure: structure,
+                              pdfOpen: openCheck(buffer, path: path, detected, structure))
+    }
+
+    /// Whether it opens (password, xref, pages) is asked only of a PDF whose own header and
+    /// trailer are sound; data appended after it does not stop the question.
+    private static func openCheck(_ buffer: UnsafeRawBufferPointer, path: String, _ detected: FileType,
+                                  _ structure: StructureReport) -> PDFOpenCheck.Outcome? {
+        guard detected == .pdf, !structure.findings.contains(where: { !$0.isTrailingData }) else { return nil }
+        return PDFOpenCheck.check(buffer, path: path)
     }
 }
 

@@ -253,6 +253,21 @@ public struct BundleValidator: Sendable {
                     reasons.append(Reason(.corruptFile, file: file, finding.detail, hint: finding.hint,
                                           detected: detected.mimeType))
                 }
+                // Whether it opens (password, xref, pages) is asked only of a PDF whose own
+                // header and trailer are sound; data appended after it does not stop the question.
+                if let opened = verdict?.pdfOpen {
+                    switch opened {
+                    case .opens:
+                        break
+                    case let .refused(more):
+                        for finding in more {
+                            reasons.append(Reason(.corruptFile, file: file, finding.detail, hint: finding.hint,
+                                                  detected: detected.mimeType))
+                        }
+                    case let .unreadable(why):
+                        return (nil, reasons, "\(file) cannot be opened as a PDF: \(why)")
+                    }
+                }
             }
         }
         guard let verdict else { return (nil, reasons, nil) }

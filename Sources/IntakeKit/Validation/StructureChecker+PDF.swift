@@ -1,15 +1,23 @@
 extension StructureChecker {
-    /// How many bytes at the end of a PDF must hold `%%EOF` (and before it `startxref`).
+    /// How many bytes before a PDF's last `%%EOF` must hold `startxref`.
     static let pdfTrailerSearchLength = 1024
 
     /// Checks a PDF's header and trailer: `%PDF-1.x` or `%PDF-2.0` within the first 1024 bytes,
-    /// and `startxref`, a byte offset inside the file that points at a cross-reference section,
-    /// and `%%EOF` within the last 1024 bytes.
+    /// and, before the last `%%EOF`, `startxref` with a byte offset inside the file that points
+    /// at a cross-reference section.
     ///
-    /// Only the two ends are read, so a 25 MiB PDF costs a few kilobytes. A truncated upload loses
-    /// its `%%EOF`; anything other than whitespace after `%%EOF` is reported as trailing data.
-    static func checkPDF(_ b: ContentBytes) -> [StructureFinding] {
+    /// Whitespace and NUL bytes after the last `%%EOF`, however many, are padding that real
+    /// generators write: recorded as a trailing segment, not refused. Anything else there is
+    /// trailing data, unless it is the start of a further revision (objects or an xref section
+    /// after an earlier `%%EOF`), which means an incremental update was cut short. Incremental
+    /// updates themselves (several `%%EOF`, one xref section each, chained by `/Prev`) are
+    /// accepted: only the last trailer is read here; `PDFOpenCheck` follows the chain.
+    ///
+    /// Only the two ends are read for a whole file (the padding is skipped from the end), so a
+    /// 25 MiB PDF costs a few kilobytes; only a file whose end is not `%%EOF` is searched further.
+    static func checkPDF(_ b: ContentBytes) -> StructureReport {
         var findings: [StructureFinding] = []
+        var trailing: [TrailingSegment] = []
         let header = TypeSniffer.Signature.pdf
         let headerOffset = b.firstIndex(of: header, in: 0..<min(b.count, TypeSniffer.pdfHeaderSearchLength))
         if let headerOffset {
@@ -17,27 +25,45 @@ extension StructureChecker {
                 findings.append(StructureFinding(detail: "PDF header at byte \(headerOffset) declares an unknown version \"\(version)\"."))
             }
         } else if b.count == 0 {
-            return [StructureFinding(detail: "The PDF file is empty.")]
+            return StructureReport(findings: [StructureFinding(detail: "The PDF file is empty.")])
         } else {
             findings.append(StructureFinding(detail: "PDF has no %PDF- header in its first \(TypeSniffer.pdfHeaderSearchLength) bytes."))
         }
 
-        let tailStart = max(0, b.count - pdfTrailerSearchLength)
-        guard let eof = b.lastIndex(of: Array("%%EOF".utf8), in: tailStart..<b.count) else {
-            findings.append(StructureFinding(
-                detail: "PDF has no %%EOF marker in its last \(pdfTrailerSearchLength) bytes, so it is truncated (or has data appended after its end)."))
-            return findings
-        }
-        var afterEOF = eof + 5
-        while afterEOF < b.count, isPDFWhitespace(b[afterEOF]) { afterEOF += 1 }
-        if afterEOF < b.count {
-            findings.append(trailingDataFinding(count: b.count - afterEOF, format: "PDF", end: "%%EOF at byte \(eof)"))
+        let marker = Array("%%EOF".utf8)
+        var end = b.count
+        while end > 0, isPDFWhitespace(b[end - 1]) { end -= 1 }
+        let eof: Int
+        if b.matches(marker, at: end - marker.count) {
+            eof = end - marker.count
+            // One end-of-line after %%EOF belongs to the file; whatever follows is padding.
+            var padding = end
+            if padding < b.count, b[padding] == 0x0D { padding += 1 }
+            if padding < b.count, b[padding] == 0x0A { padding += 1 }
+            if padding < b.count {
+                let allNUL = (padding..<b.count).allSatisfy { b[$0] == 0x00 }
+                trailing.append(TrailingSegment(offset: padding, bytes: b.count - padding, kind: .padding,
+                                                detail: allNUL ? "NUL" : "whitespace"))
+            }
+        } else if let last = b.lastIndex(of: marker, in: 0..<end) {
+            eof = last
+            var after = eof + marker.count
+            while after < b.count, isPDFWhitespace(b[after]) { after += 1 }
+            if startsPDFRevision(b, at: after) {
+                findings.append(StructureFinding(
+                    detail: "PDF ends at byte \(b.count) inside a revision that starts at byte \(after), after the %%EOF at byte \(eof), so it is truncated (an update was not written completely)."))
+                return StructureReport(findings: findings)
+            }
+            findings.append(trailingDataFinding(count: b.count - after, format: "PDF", end: "%%EOF at byte \(eof)"))
+        } else {
+            findings.append(StructureFinding(detail: "PDF has no %%EOF marker, so it is truncated."))
+            return StructureReport(findings: findings)
         }
 
         let keyword = Array("startxref".utf8)
         guard let startxref = b.lastIndex(of: keyword, in: max(0, eof - pdfTrailerSearchLength)..<eof) else {
             findings.append(StructureFinding(detail: "PDF has no startxref before its %%EOF marker at byte \(eof)."))
-            return findings
+            return StructureReport(findings: findings, trailing: trailing)
         }
         var i = startxref + keyword.count
         while i < eof, isPDFWhitespace(b[i]) { i += 1 }
@@ -49,12 +75,12 @@ extension StructureChecker {
         }
         guard i > digitsStart else {
             findings.append(StructureFinding(detail: "PDF startxref at byte \(startxref) is not followed by a byte offset."))
-            return findings
+            return StructureReport(findings: findings, trailing: trailing)
         }
         guard value < b.count else {
             findings.append(StructureFinding(
                 detail: "PDF startxref at byte \(startxref) points to byte \(value), beyond the end of the file (\(b.count) bytes)."))
-            return findings
+            return StructureReport(findings: findings, trailing: trailing)
         }
         // Readers resolve offsets from byte 0 or, when junk precedes the header, from the header.
         let candidates = [value, value + (headerOffset ?? 0)]
@@ -62,7 +88,37 @@ extension StructureChecker {
             findings.append(StructureFinding(
                 detail: "PDF startxref at byte \(startxref) points to byte \(value), where there is no cross-reference section."))
         }
-        return findings
+        return StructureReport(findings: findings, trailing: trailing)
+    }
+
+    /// Where a PDF's own bytes end: after its last `%%EOF` and the end of line that follows it,
+    /// before any padding or appended data; `nil` when it has no `%%EOF`.
+    static func pdfEnd(_ b: ContentBytes) -> Int? {
+        let marker = Array("%%EOF".utf8)
+        var end = b.count
+        while end > 0, isPDFWhitespace(b[end - 1]) { end -= 1 }
+        let eof = b.matches(marker, at: end - marker.count) ? end - marker.count : b.lastIndex(of: marker, in: 0..<end)
+        guard let eof else { return nil }
+        var after = eof + marker.count
+        if after < b.count, b[after] == 0x0D { after += 1 }
+        if after < b.count, b[after] == 0x0A { after += 1 }
+        return after
+    }
+
+    /// Whether `offset` starts what a revision holds: an indirect object (`12 0 obj`), an
+    /// `xref` table, a `trailer` or a `startxref`.
+    private static func startsPDFRevision(_ b: ContentBytes, at offset: Int) -> Bool {
+        for keyword in ["xref", "trailer", "startxref"] where b.matches(Array(keyword.utf8), at: offset) {
+            return true
+        }
+        var i = offset
+        for _ in 0..<2 {
+            let digits = i
+            while i < b.count, i - digits < 10, isDigit(b[i]) { i += 1 }
+            guard i > digits, i < b.count, isPDFWhitespace(b[i]) else { return false }
+            while i < b.count, isPDFWhitespace(b[i]) { i += 1 }
+        }
+        return b.matches(Array("obj".utf8), at: i)
     }
 
     /// The version text after `%PDF-` when it is not 1.0-1.7 or 2.0, else `nil`.

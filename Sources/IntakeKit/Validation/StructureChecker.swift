@@ -123,7 +123,7 @@ public enum StructureChecker {
             var trailing: [TrailingSegment] = []
             let findings = checkWebP(reader, trailing: &trailing)
             return StructureReport(findings: findings, trailing: trailing)
-        case .pdf: return StructureReport(findings: checkPDF(reader))
+        case .pdf: return checkPDF(reader)
         case .windowsExecutable, .elfExecutable, .machOExecutable, .script, .html, .xml, .svg, .zip, .gzip,
              .unknown:
             return StructureReport()

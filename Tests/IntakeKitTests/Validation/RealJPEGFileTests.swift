@@ -388,6 +388,7 @@ struct StreamingEquivalenceTests {
             #expect(mapped.sha256 == SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined(), "\(name)")
             #expect(mapped.detected == inMemory.detected, "\(name)")
             #expect(mapped.structure == inMemory.structure, "\(name)")
+            #expect(mapped.pdfOpen == inMemory.pdfOpen, "\(name)")
             #expect(mapped.size == bytes.count, "\(name)")
         }
         // Over the limit: not judged at all.

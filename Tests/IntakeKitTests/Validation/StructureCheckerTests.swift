@@ -477,12 +477,42 @@ struct PDFStructureTests {
 
     @Test func aMissingEOFIsReported() {
         let cut = Array(pdf[..<eof])
-        #expect(check(cut, .pdf).map(\.detail)
-            == ["PDF has no %%EOF marker in its last 1024 bytes, so it is truncated (or has data appended after its end)."])
+        #expect(check(cut, .pdf).map(\.detail) == ["PDF has no %%EOF marker, so it is truncated."])
     }
 
     @Test func whitespaceAfterEOFIsAllowed() {
         #expect(check(pdf + Array("\r\n \n\t\u{0}".utf8), .pdf) == [])
+    }
+
+    @Test func anyAmountOfPaddingAfterEOFIsAcceptedAndRecorded() {
+        // Generators pad with NUL bytes well past the last kilobyte; once this was "no %%EOF".
+        for count in [1, 1024, 100_000] {
+            let report = inspect(pdf + [UInt8](repeating: 0, count: count))
+            #expect(report.findings == [])
+            #expect(report.trailing == [TrailingSegment(offset: pdf.count, bytes: count, kind: .padding, detail: "NUL")])
+        }
+        let spaces = inspect(pdf + Array("\r\n".utf8) + [UInt8](repeating: 0x20, count: 5000))
+        #expect(spaces.findings == [])
+        #expect(spaces.trailing == [TrailingSegment(offset: pdf.count, bytes: 5002, kind: .padding, detail: "whitespace")])
+        // The end of line right after %%EOF belongs to the file.
+        #expect(inspect(Array(pdf[..<(eof + 5)]) + Array("\r\n".utf8)).trailing == [])
+        #expect(inspect(pdf).trailing == [])
+    }
+
+    @Test func dataAfterPaddingIsStillTrailingData() {
+        let findings = check(pdf + [UInt8](repeating: 0, count: 2000) + Array("PK\u{3}\u{4}".utf8), .pdf)
+        #expect(findings.map(\.isTrailingData) == [true])
+        #expect(findings.first?.detail == "4 bytes of data after the end of the PDF (%%EOF at byte \(eof)).")
+    }
+
+    @Test func anUpdateCutShortIsTruncationNotTrailingData() {
+        let findings = check(pdf + Array("5 0 obj\n(upd".utf8), .pdf)
+        #expect(findings == [StructureFinding(
+            detail: "PDF ends at byte \(pdf.count + 12) inside a revision that starts at byte \(pdf.count), after the %%EOF at byte \(eof), so it is truncated (an update was not written completely).")])
+    }
+
+    private func inspect(_ bytes: [UInt8]) -> StructureReport {
+        bytes.withUnsafeBytes { StructureChecker.inspect($0, as: .pdf) }
     }
 
     @Test func otherDataAfterEOFIsTrailingData() {

@@ -1,0 +1,86 @@
+import CQPDF
+
+/// Whether a PDF opens the way the admin will open it: without a password, with a
+/// cross-reference that holds and a page tree of at least one page.
+///
+/// Backed by libqpdf (through the `CQPDF` shim, which keeps qpdf silent and never writes).
+/// It runs after `StructureChecker`'s byte-level check, on files whose header and trailer are
+/// sound: qpdf reads the trailer chain (every incremental update's xref section, via `/Prev`),
+/// the catalog and the page tree, but no page content, so it reads a few kilobytes even of a
+/// large file. A cross-reference that does not hold is not rebuilt: it is a finding.
+public enum PDFOpenCheck {
+    /// What qpdf made of the file.
+    public enum Outcome: Sendable, Equatable {
+        /// It opens; `encrypted` when it has an owner password only.
+        case opens(pages: Int, encrypted: Bool)
+        /// It does not open, or not as it should; the findings say why.
+        case refused([StructureFinding])
+        /// It could not be read (I/O or memory): try again later.
+        case unreadable(String)
+    }
+
+    /// Judges the PDF whose whole content is `bytes` and which lies at `path`.
+    ///
+    /// qpdf looks for `startxref` only in a file's last kilobyte, so a PDF followed by padding or
+    /// appended data is given to it without them (from memory, up to its last `%%EOF` and the
+    /// end of line after it); any other is read from `path`, as qpdf reads it, lazily.
+    /// - Parameters:
+    ///   - bytes: The complete file.
+    ///   - path: Where the same file lies, or `nil` to read from `bytes` only.
+    public static func check(_ bytes: UnsafeRawBufferPointer, path: String?) -> Outcome {
+        let end = StructureChecker.pdfEnd(ContentBytes(bytes)) ?? bytes.count
+        var result = intake_pdf_result()
+        let status: Int32
+        if let path, end == bytes.count {
+            status = intake_pdf_check(path, nil, 0, &result)
+        } else {
+            let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            status = intake_pdf_check(nil, base, end, &result)
+        }
+        guard status == 0 else { return .unreadable("libqpdf could not be started") }
+        return outcome(result)
+    }
+
+    /// Judges a PDF held in memory (the whole file).
+    public static func check(_ bytes: [UInt8]) -> Outcome {
+        bytes.withUnsafeBytes { check($0, path: nil) }
+    }
+
+    /// The version of libqpdf in use, e.g. "11.3.0".
+    public static var qpdfVersion: String { String(cString: intake_qpdf_version()) }
+
+    static func outcome(_ result: intake_pdf_result) -> Outcome {
+        var message = result.message
+        let text = withUnsafeBytes(of: &message) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        let said = text.isEmpty ? "" : ": \(text)"
+        switch result.failure {
+        case INTAKE_PDF_NEEDS_PASSWORD:
+            return .refused([StructureFinding(
+                detail: "The PDF is encrypted with a password that is needed to open it (qpdf\(said)).", hint: .pdfPassword)])
+        case INTAKE_PDF_PAGE_TREE:
+            return .refused([StructureFinding(
+                detail: "The PDF's page tree is cyclic or broken, so its pages cannot be listed (qpdf\(said)).", hint: .pdfPageTree)])
+        case INTAKE_PDF_UNREADABLE:
+            return .unreadable("qpdf could not read the PDF\(said)")
+        case INTAKE_PDF_OPENED where result.warnings == 0 && result.pages == 0:
+            return .refused([StructureFinding(detail: "The PDF opens but has no pages.", hint: .pdfNoPages)])
+        case INTAKE_PDF_OPENED where result.warnings == 0:
+            return .opens(pages: Int(result.pages), encrypted: result.encrypted != 0)
+        case INTAKE_PDF_OPENED where result.warnings == result.page_tree_warnings:
+            let warnings = result.warnings == 1 ? "1 problem" : "\(result.warnings) problems"
+            return .refused([StructureFinding(
+                detail: "The PDF's page tree is broken: qpdf listed its pages only by working around \(warnings) (first\(said)).",
+                hint: .pdfPageTree)])
+        case INTAKE_PDF_OPENED:
+            let warnings = result.warnings == 1 ? "1 warning" : "\(result.warnings) warnings"
+            return .refused([StructureFinding(
+                detail: "The PDF is damaged: qpdf opened it only by working around \(warnings) (first\(said)).", hint: .pdfBroken)])
+        default:
+            return .refused([StructureFinding(
+                detail: "The PDF's cross-reference or trailer does not hold, so a reader would have to rebuild it (qpdf\(said)).",
+                hint: .pdfBroken)])
+        }
+    }
+}
