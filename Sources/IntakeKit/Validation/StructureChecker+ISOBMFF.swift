@@ -16,6 +16,11 @@ extension StructureChecker {
         // Where the boxes stop making sense, if before the end of the file.
         var tail: (offset: Int, why: String)?
         while offset < b.count {
+            if b.count - offset >= 8, !(4..<8).allSatisfy({ (0x20..<0x7F).contains(b[offset + $0]) }) {
+                // Not a box (NUL padding reads as a box of size 0 that runs to the end).
+                tail = (offset, "\(format) has no valid box at byte \(offset): the type code \(fourCC(b, at: offset + 4)) is not four letters.")
+                break
+            }
             switch readBox(b, at: offset, limit: b.count) {
             case .box(let box):
                 if walk.boxes.isEmpty, box.type != ISOBox.ftyp {
