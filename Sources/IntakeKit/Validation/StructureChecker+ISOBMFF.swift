@@ -37,6 +37,12 @@ extension StructureChecker {
                 if ISOBox.topLevelTypes.contains(box.type) {
                     findings.append(StructureFinding(
                         detail: "\(format) box \(box.name) at byte \(offset) declares \(declaredEnd.map { "\($0 - offset) bytes up to byte \($0)" } ?? "a size beyond 2^63"), but the file ends at byte \(b.count)."))
+                    if walk.boxes.isEmpty, box.type != ISOBox.ftyp {
+                        findings.append(StructureFinding(
+                            detail: "\(format)'s first box, at byte 0, is \(box.name) instead of ftyp."))
+                    }
+                    // Kept as far as it goes, so what it holds is still looked at.
+                    walk.boxes.append(box)
                     offset = b.count
                     continue
                 }
@@ -273,12 +279,14 @@ extension StructureChecker {
         }
         if type == ISOBox.uuid { header += 16 }
         guard size >= UInt64(header) else { return .tooSmall(name: name, size: size) }
-        let box = ISOBox(type: type, name: name, offset: offset, headerLength: header, size: Int(clamping: size))
         guard size <= UInt64(limit - offset) else {
+            // The box as far as it goes: what is there can still be looked at.
+            let cut = ISOBox(type: type, name: name, offset: offset, headerLength: min(header, limit - offset),
+                             size: limit - offset)
             let (end, overflow) = UInt64(offset).addingReportingOverflow(size)
-            return .overrun(box, declaredEnd: overflow || end > UInt64(Int.max) ? nil : Int(end))
+            return .overrun(cut, declaredEnd: overflow || end > UInt64(Int.max) ? nil : Int(end))
         }
-        return .box(box)
+        return .box(ISOBox(type: type, name: name, offset: offset, headerLength: header, size: Int(size)))
     }
 
     struct BoxProblem: Error { var detail: String }
@@ -367,7 +375,9 @@ extension StructureChecker {
             }
             guard let reference = read(2), let base = read(baseSize), let extentCount = read(2) else { return short() }
             var extents: [(offset: UInt64, length: UInt64)] = []
-            for _ in 0..<extentCount {
+            // Extents of no bytes at all (every size 0) are all "the whole file": one says it.
+            let stored = indexSize + offsetSize + lengthSize == 0 ? min(extentCount, 1) : extentCount
+            for _ in 0..<stored {
                 guard read(indexSize) != nil, let offset = read(offsetSize), let length = read(lengthSize) else { return short() }
                 extents.append((offset, length))
             }

@@ -446,3 +446,75 @@ enum CompoundFileBuilder {
         return header + sector(fat) + Array(directory.prefix(512)) + sector(miniFAT) + mini
     }
 }
+
+/// What an applicant is told about a type their kind does not take (no tools needed).
+struct TypeNotAllowedTextTests {
+    private func reason(_ detected: FileType, kind: String, allowed: [FileType]) -> Reason {
+        Reason(.typeNotAllowed, file: "x", "detail", hint: BundleValidator.notAllowedHint(detected, allowed: allowed),
+               detected: detected.mimeType, allowed: allowed.map(\.mimeType), kind: kind)
+    }
+
+    @Test func aHEICPhotoWhereOnlyJPEGPNGAndWebPAreTaken() {
+        let r = reason(.heic, kind: "photo", allowed: [.jpeg, .png, .webp])
+        #expect(r.hint == .heifPhoto)
+        #expect(ReasonText.text(for: r, locale: "ko") == "보내 주신 사진은 HEIC 형식입니다. 이 항목은 JPEG·PNG·WebP 형식만 받습니다. "
+            + "iPhone에서는 설정 › 카메라 › 포맷에서 '높은 호환성'을 고르면 JPEG 형식으로 찍힙니다. "
+            + "갤럭시에서는 카메라 설정 › 고급 촬영 옵션에서 '고효율 사진'을 끄면 됩니다. 이미 찍은 사진은 JPEG 형식으로 바꿔서 다시 보내 주세요.")
+        #expect(ReasonText.text(for: r, locale: "en") == "The photo you sent is a HEIC image. This item accepts only JPEG, PNG or WebP. "
+            + "On an iPhone, choose Settings › Camera › Formats › Most Compatible and photos are taken as JPEG. "
+            + "On a Galaxy, turn off Camera settings › Advanced picture options › High efficiency pictures. "
+            + "Please convert photos already taken to JPEG and send them again.")
+    }
+
+    @Test func documentsAndScansWhereAPDFFormIsWanted() {
+        #expect(ReasonText.text(for: reason(.hwp, kind: "form", allowed: [.pdf]), locale: "ko")
+            == "보내 주신 신청서는 한글(HWP) 문서입니다. 이 항목은 PDF 형식만 받습니다. PDF로 저장해서 보내 주세요. 한글에서는 파일 › PDF로 저장하기를 고르면 됩니다.")
+        #expect(ReasonText.text(for: reason(.hwpx, kind: "form", allowed: [.pdf]), locale: "en")
+            == "The form you sent is a Hangul (HWPX) document. This item accepts only PDF. Please save it as a PDF and send that. In Hangul, choose File › Save as PDF.")
+        #expect(ReasonText.text(for: reason(.docx, kind: "form", allowed: [.pdf]), locale: "ko")
+            == "보내 주신 신청서는 Word 문서(.docx)입니다. 이 항목은 PDF 형식만 받습니다. PDF로 저장해서 보내 주세요. Word에서는 파일 › 다른 이름으로 저장에서 파일 형식을 PDF로 고르면 됩니다.")
+        #expect(ReasonText.text(for: reason(.jpeg, kind: "form", allowed: [.pdf]), locale: "ko")
+            == "보내 주신 신청서는 JPEG 형식입니다. 이 항목은 PDF 형식만 받습니다. PDF로 저장해서 보내 주세요. 종이 서류는 스캔 앱에서 PDF로 저장하면 됩니다.")
+        #expect(ReasonText.text(for: reason(.doc, kind: "form", allowed: [.pdf]), locale: "en")
+            == "The form you sent is a Word 97-2003 document (.doc). This item accepts only PDF. Please save it as a PDF and send that. In Word, choose File › Save As and pick PDF as the file type.")
+    }
+
+    @Test func archivesVideosAndOtherImages() {
+        #expect(ReasonText.text(for: reason(.sevenZip, kind: "document", allowed: [.pdf, .jpeg, .png]), locale: "ko")
+            == "보내 주신 서류는 7-Zip 압축 파일입니다. 이 항목은 PDF·JPEG·PNG 형식만 받습니다. 압축을 풀어 파일을 하나씩 보내 주세요.")
+        #expect(ReasonText.text(for: reason(.zip, kind: "photo", allowed: [.jpeg]), locale: "en")
+            == "The photo you sent is a ZIP archive. This item accepts only JPEG. Please unpack the archive and send the files one by one.")
+        #expect(ReasonText.text(for: reason(.quickTime, kind: "photo", allowed: [.jpeg, .png]), locale: "ko")
+            == "보내 주신 사진은 MOV 동영상입니다. 이 항목은 JPEG·PNG 형식만 받습니다. 동영상이 아니라 사진을 보내 주세요.")
+        #expect(ReasonText.text(for: reason(.tiff, kind: "photo", allowed: [.jpeg, .png]), locale: "ko")
+            == "보내 주신 사진은 TIFF 형식입니다. 이 항목은 JPEG·PNG 형식만 받습니다. JPEG·PNG 형식으로 바꿔서 다시 보내 주세요.")
+        #expect(ReasonText.text(for: reason(.unknown, kind: "selfie", allowed: [.jpeg]), locale: "ko")
+            == "보내 주신 파일은 어떤 형식인지 알아볼 수 없습니다. 이 항목은 JPEG 형식만 받습니다. 이 항목에 맞는 파일을 골라 다시 보내 주세요.")
+        #expect(ReasonText.text(for: reason(.windowsExecutable, kind: "form", allowed: [.pdf]), locale: "en")
+            == "The form you sent is a Windows executable (PE). This item accepts only PDF. Please choose a file of an accepted type and send it again.")
+    }
+
+    /// No type's name is followed directly by a particle whose form depends on its last sound.
+    @Test func noParticleFollowsAVariableName() {
+        let kinds = ["photo", "form", "document", "other"]
+        let allowedSets: [[FileType]] = [[.jpeg, .png, .webp], [.pdf], [.pdf, .jpeg, .png], [.heic], [.gif]]
+        for detected in FileType.allCases {
+            for kind in kinds {
+                for allowed in allowedSets where !allowed.contains(detected) {
+                    let text = ReasonText.text(for: reason(detected, kind: kind, allowed: allowed), locale: "ko")
+                    let names = [detected.shortName, ReasonText.koreanName(detected)] + allowed.map(\.shortName)
+                    for name in names {
+                        for particle in ["을", "를", "이 ", "가 ", "은 ", "는 ", "과 ", "와 "] {
+                            #expect(!text.contains(name + particle), "\(detected) \(kind): \(text)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func reasonsWithoutADetectedTypeKeepTheGeneralSentence() {
+        let r = Reason(.typeNotAllowed, file: "x", "kind \"selfie\" is not accepted here")
+        #expect(ReasonText.text(for: r, locale: "ko") == ReasonText.text(for: .typeNotAllowed, locale: "ko"))
+    }
+}
