@@ -55,6 +55,20 @@ extension StructureChecker {
         findings += checkMeta(b, walk: &walk, format: format)
 
         var trailing: [TrailingSegment] = []
+        // A box HEIF does not define at the top level is ignored by readers where it stands among
+        // the image's boxes; after the last byte of image data it is something carried along.
+        if findings.isEmpty {
+            for box in walk.boxes where !ISOBox.topLevelTypes.contains(box.type) && box.offset >= walk.dataEnd {
+                if box.type == ISOBox.mpvd {
+                    trailing.append(TrailingSegment(offset: box.offset, bytes: box.size, kind: .motionPhotoVideo,
+                                                    detail: "Samsung motion photo (mpvd box)"))
+                } else {
+                    findings.append(StructureFinding(
+                        detail: "\(bytes(box.size)) in a box of unknown type \(box.name) at byte \(box.offset), after the end of the \(format) image's data (byte \(walk.dataEnd)).",
+                        isTrailingData: true))
+                }
+            }
+        }
         if let tail {
             let rest = b[tail.offset..<b.count]
             if findings.isEmpty, rest.allSatisfy({ $0 == 0 }) {
@@ -409,11 +423,13 @@ struct ISOBox {
     static let iloc: UInt32 = 0x696C_6F63
     static let pict: UInt32 = 0x7069_6374
     static let uuid: UInt32 = 0x7575_6964
+    /// Samsung's motion photo video, appended to a HEIC as a box of its own.
+    static let mpvd: UInt32 = 0x6D70_7664
 
     /// Box types that stand at the top of a HEIF file; one of these that runs past the end is a
     /// cut file, anything else there is data after the last box.
     static let topLevelTypes: Set<UInt32> = Set(["ftyp", "meta", "mdat", "moov", "free", "skip", "uuid", "wide",
-                                                 "pdin", "styp", "sidx", "moof", "mfra", "meco", "etyp", "mini"]
+                                                 "pdin", "styp", "sidx", "moof", "mfra", "meco", "etyp", "otyp", "mini", "emsg", "prft", "ssix"]
         .map(TypeSniffer.Brand.code))
 }
 

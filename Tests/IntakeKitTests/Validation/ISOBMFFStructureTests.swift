@@ -181,6 +181,23 @@ struct ISOBMFFStructureTests {
         #expect(junk.trailing.isEmpty)
     }
 
+    @Test func boxesOfUnknownTypeAfterTheImageDataAreTrailingData() {
+        let bytes = HEIFBoxes.sound
+        let smuggled = report(bytes + HEIFBoxes.box("junk", Array("<?php ?>".utf8)))
+        #expect(smuggled.findings.map(\.detail) == ["16 bytes in a box of unknown type junk at byte \(bytes.count), after the end of the HEIC image's data (byte \(bytes.count))."])
+        #expect(smuggled.findings.first?.isTrailingData == true)
+        // Size 0 runs to the end: four NUL bytes and a name are not padding.
+        #expect(report(bytes + [0, 0, 0, 0] + Array("junk and more".utf8)).findings.first?.isTrailingData == true)
+        // Known boxes there are fine; a Samsung motion photo's mpvd box is recorded.
+        #expect(report(bytes + HEIFBoxes.box("free", [0, 0])) == StructureReport())
+        let motion = report(bytes + HEIFBoxes.box("mpvd", HEIFBoxes.box("ftyp", Array("mp42".utf8) + [0, 0, 0, 0])))
+        #expect(motion == StructureReport(trailing: [TrailingSegment(offset: bytes.count, bytes: 24, kind: .motionPhotoVideo,
+                                                                     detail: "Samsung motion photo (mpvd box)")]))
+        // An unknown box before the image data is ignored, as readers do.
+        let before = HEIFBoxes.heic(mdat: { HEIFBoxes.box("abcd", [1, 2]) + HEIFBoxes.box("mdat", $0) })
+        #expect(report(before) == StructureReport())
+    }
+
     @Test func emptyFilesAreReported() {
         #expect(details([], .heic) == ["The HEIC file is empty."])
         #expect(details([], .avif) == ["The AVIF file is empty."])

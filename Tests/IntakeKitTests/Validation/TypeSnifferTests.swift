@@ -224,6 +224,23 @@ struct NamedTypeSnifferTests {
         #expect(TypeSniffer.detect(local("photo.jpg", SampleFiles.jpeg)) == .zip)
     }
 
+    @Test func corruptContainersNeverCrashTheSniffer() {
+        let cfb = CompoundFileBuilder.build(streams: [("FileHeader", Array("HWP Document File".utf8) + [UInt8](repeating: 0, count: 239)),
+                                                      ("DocInfo", [1, 2, 3])])
+        let zip = local("[Content_Types].xml", [1, 2, 3]) + local("word/document.xml", [4, 5])
+            + [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18)
+        for bytes in [cfb, zip] {
+            for index in bytes.indices {
+                for value: UInt8 in [0x00, 0x01, 0x80, 0xFF] {
+                    var edited = bytes
+                    edited[index] = value
+                    _ = TypeSniffer.detect(edited)
+                    _ = TypeSniffer.detect(Array(edited[..<index]))
+                }
+            }
+        }
+    }
+
     @Test func everyTypeHasANameAnArticleAndExtensions() {
         #expect(FileType.heic.withArticle == "a HEIC image")
         #expect(FileType.mp4.withArticle == "an MP4 video")
