@@ -153,6 +153,26 @@ struct RealTypeFileTests {
         print("TYPES: \(type.shortName) \(size) + 100 NUL (heif-enc, appended) -> \(Self.verdict(padReport)) -> heif-info+heif-convert \(padOracle ? "ok" : "refused")")
     }
 
+    @Test(.enabled(if: RealTools.usable("convert", "cjpeg", "heif-enc", "heif-info", "heif-convert"),
+                   RealTools.why("convert", "cjpeg", "heif-enc", "heif-info", "heif-convert")),
+          arguments: [["-t", "32"], ["-q", "30", "-t", "48"], ["-L", "-p", "chroma=444"]])
+    func heifEncFromAJPEGWithThumbnailsIsSound(options: [String]) throws {
+        let dir = try TemporaryDirectory()
+        let png = try Self.picture(dir, size: "160x120")
+        try RealTools.check("convert", [png, dir.file("in.ppm")])
+        try RealTools.check("cjpeg", ["-outfile", dir.file("in.jpg"), dir.file("in.ppm")])
+        try RealTools.check("heif-enc", options + ["-o", dir.file("out.heic"), dir.file("in.jpg")])
+        let bytes = try Self.read(dir.file("out.heic"))
+        #expect(TypeSniffer.detect(bytes) == .heic)
+        let report = Self.inspect(bytes, as: .heic)
+        #expect(report == StructureReport(), "\(report.findings.map { $0.detail })")
+        #expect(try Self.heifOracle(bytes, in: dir, name: "copy"))
+        let half = Array(bytes[..<(bytes.count / 2)])
+        #expect(!Self.inspect(half, as: .heic).findings.isEmpty)
+        #expect(!(try Self.heifOracle(half, in: dir, name: "half")))
+        print("TYPES: out.heic (cjpeg + heif-enc \(options.joined(separator: " "))) -> \(TypeSniffer.detect(bytes).mimeType), \(Self.verdict(report)) -> heif-info+heif-convert ok; cut at half -> \(Self.verdict(Self.inspect(half, as: .heic))) -> refused")
+    }
+
     // MARK: - Other images
 
     @Test(.enabled(if: RealTools.usable("convert", "cjpeg", "file"), RealTools.why("convert", "cjpeg", "file")),
