@@ -81,7 +81,7 @@ struct RunCommandTests {
         for r in rejections {
             codes[r["bundle"] as! String] = Set((r["reasons"] as! [[String: Any]]).map { $0["code"] as! String })
         }
-        #expect(codes["exe-as-pdf"] == ["type_not_allowed"])
+        #expect(codes["exe-as-pdf"] == ["type_not_allowed", "type_mismatch"])
         #expect(codes["truncated-png"] == ["corrupt_file"])
         #expect(codes["several-problems"] == ["type_mismatch", "unlisted_file", "empty_file"])
         #expect(codes["missing-file"] == ["missing_attachment"])

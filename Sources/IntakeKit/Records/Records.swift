@@ -67,14 +67,21 @@ public struct Reason: Codable, Sendable, Equatable, Hashable {
     public var hint: ReasonHint?
     /// The type the content really is (its MIME type), where it matters to the applicant.
     public var detected: String?
+    /// The MIME types the attachment's kind accepts, for a `type_not_allowed` reason, so the
+    /// applicant is told the site's real list.
+    public var allowed: [String]?
+    /// The attachment's kind ("photo", "form"...), so the applicant's sentence can name it.
+    public var kind: String?
 
     public init(_ code: ReasonCode, file: String? = nil, _ detail: String, hint: ReasonHint? = nil,
-                detected: String? = nil) {
+                detected: String? = nil, allowed: [String]? = nil, kind: String? = nil) {
         self.code = code
         self.file = file
         self.detail = detail
         self.hint = hint
         self.detected = detected
+        self.allowed = allowed
+        self.kind = kind
     }
 }
 
@@ -93,6 +100,16 @@ public enum ReasonHint: String, Codable, Sendable, Hashable, CaseIterable {
     case pdfPageTree = "pdf_page_tree"
     /// The PDF's cross-reference or trailer does not hold (a reader would have to rebuild it).
     case pdfBroken = "pdf_broken"
+    /// A HEIC/HEIF/AVIF photo where JPEG is accepted: the phone's camera can shoot JPEG.
+    case heifPhoto = "heif_photo"
+    /// A word-processor document or a scanned image where a PDF is wanted: save it as PDF.
+    case saveAsPDF = "save_as_pdf"
+    /// An archive (ZIP, 7-Zip, RAR...): unpack it and send the files one by one.
+    case unpackArchive = "unpack_archive"
+    /// An image in a format the kind does not take (TIFF, BMP, GIF...): convert it.
+    case convertImage = "convert_image"
+    /// A video where a photo is wanted.
+    case videoNotPhoto = "video_not_photo"
 }
 
 /// The contract's rejection codes.

@@ -90,8 +90,8 @@ extension SiteConfig {
                 }
                 var types: [FileType] = []
                 for mime in names {
-                    guard let type = FileType(mimeType: mime), [.jpeg, .png, .gif, .webp, .pdf].contains(type) else {
-                        throw reader.error("\(path).types", "\"\(mime)\" is not a type intake can check (image/jpeg, image/png, image/gif, image/webp, application/pdf)")
+                    guard let type = FileType(mimeType: mime), StructureChecker.checkedTypes.contains(type) else {
+                        throw reader.error("\(path).types", "\"\(mime)\" is not a type intake can check (image/jpeg, image/png, image/gif, image/webp, image/heic, image/heif, image/avif, application/pdf)")
                     }
                     types.append(type)
                 }

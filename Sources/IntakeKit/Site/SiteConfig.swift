@@ -46,7 +46,7 @@ public struct SiteConfig: Sendable, Equatable {
     /// Bundles validated at once (reading and hashing); 0 means one per core.
     public var workers = 0
     public var kinds: [String: KindPolicy] = [
-        "photo": KindPolicy(allowedTypes: [.jpeg, .png, .webp], maxBytes: 25 << 20),
+        "photo": KindPolicy(allowedTypes: [.jpeg, .png, .webp, .heic, .heif], maxBytes: 25 << 20),
         "form": KindPolicy(allowedTypes: [.pdf], maxBytes: 25 << 20),
         "document": KindPolicy(allowedTypes: [.pdf, .jpeg, .png], maxBytes: 25 << 20),
     ]
@@ -115,8 +115,10 @@ public struct SiteConfig: Sendable, Equatable {
     max_manifest_kb = 1024
 
     # Attachment kinds: which types each may be (MIME names) and its own size limit.
+    # Types with a structure check: image/jpeg, image/png, image/gif, image/webp, image/heic,
+    # image/heif, image/avif, application/pdf.
     [kinds.photo]
-    types = ["image/jpeg", "image/png", "image/webp"]
+    types = ["image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"]
     max_mb = 25
 
     [kinds.form]

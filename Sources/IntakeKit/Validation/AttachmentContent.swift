@@ -59,7 +59,9 @@ enum AttachmentContent {
                 return try judgeMapped(fd: fd, path: path, limit: limit)
             }
             return bytes.withUnsafeBytes { buffer in
-                let detected = TypeSniffer.detect(UnsafeRawBufferPointer(rebasing: buffer.prefix(TypeSniffer.headLength)))
+                // The whole file: signatures are read from its head, but a ZIP's central directory
+                // (Word, Excel, HWPX...) and a compound file's directory (HWP, .doc) may lie further on.
+                let detected = TypeSniffer.detect(buffer)
                 let structure = StructureChecker.inspect(buffer, as: detected)
                 return ContentVerdict(size: buffer.count, detected: detected, sha256: SHA256.hash(data: buffer).hexString,
                                       structure: structure, pdfOpen: openCheck(buffer, path: path, detected, structure))
@@ -107,7 +109,7 @@ enum AttachmentContent {
         let buffer = UnsafeRawBufferPointer(start: raw, count: size)
         let tracker = StreamTracker(buffer)
         let reader = ContentBytes(buffer, tracker: tracker)
-        let detected = TypeSniffer.detect(UnsafeRawBufferPointer(rebasing: buffer.prefix(TypeSniffer.headLength)))
+        let detected = TypeSniffer.detect(buffer)
         let structure = StructureChecker.inspect(reader, as: detected)
         let sha256 = tracker.finish()
         return ContentVerdict(size: size, detected: detected, sha256: sha256, structure: structure,

@@ -237,18 +237,27 @@ public struct BundleValidator: Sendable {
             return (nil, reasons, "\(file) cannot be read: \(error.localizedDescription)")
         }
         if let policy {
-            if !policy.allowedTypes.contains(detected) {
+            let isAllowed = policy.allowedTypes.contains(detected)
+            if !isAllowed {
                 let allowed = policy.allowedTypes.map(\.displayName).joined(separator: ", ")
-                reasons.append(Reason(.typeNotAllowed, file: file, "the content is \(Self.article(detected.displayName)); \(entry.kind) accepts \(allowed)"))
-            } else {
-                if declared != detected {
-                    reasons.append(Reason(.typeMismatch, file: file, "declared as \(entry.contentType) but the content is \(Self.article(detected.displayName))"))
-                }
-                let ext = (file as NSString).pathExtension.lowercased()
-                if !detected.fileExtensions.contains(ext) {
-                    let fitting = detected.fileExtensions.sorted().map { "." + $0 }.joined(separator: " or ")
-                    reasons.append(Reason(.typeMismatch, file: file, "the name ends in \(ext.isEmpty ? "no extension" : "." + ext) but the content is \(Self.article(detected.displayName)) (\(fitting))"))
-                }
+                reasons.append(Reason(.typeNotAllowed, file: file, "the content is \(detected.withArticle) (\(detected.mimeType)); \(entry.kind) accepts \(allowed)",
+                                      hint: Self.notAllowedHint(detected, allowed: policy.allowedTypes),
+                                      detected: detected.mimeType, allowed: policy.allowedTypes.map(\.mimeType),
+                                      kind: entry.kind))
+            }
+            // A type that is not allowed is still checked against what the manifest and the name
+            // say: both facts are reported.
+            if declared != detected {
+                reasons.append(Reason(.typeMismatch, file: file, "declared as \(entry.contentType) but the content is \(detected.withArticle) (\(detected.mimeType))",
+                                      detected: detected.mimeType))
+            }
+            let ext = (file as NSString).pathExtension.lowercased()
+            if !detected.fileExtensions.isEmpty, !detected.fileExtensions.contains(ext) {
+                let fitting = detected.fileExtensions.sorted().map { "." + $0 }.joined(separator: " or ")
+                reasons.append(Reason(.typeMismatch, file: file, "the name ends in \(ext.isEmpty ? "no extension" : "." + ext) but the content is \(detected.withArticle) (\(fitting))",
+                                      detected: detected.mimeType))
+            }
+            if isAllowed {
                 for finding in findings {
                     reasons.append(Reason(.corruptFile, file: file, finding.detail, hint: finding.hint,
                                           detected: detected.mimeType))
@@ -306,6 +315,17 @@ public struct BundleValidator: Sendable {
         case .other: return "is a special file (device, socket or pipe)"
         case .file: return "is a plain file"
         }
+    }
+
+    /// What the applicant should do with a type their kind does not take, when there is advice.
+    static func notAllowedHint(_ detected: FileType, allowed: [FileType]) -> ReasonHint? {
+        let acceptsImages = allowed.contains { $0.isImage }
+        if detected.isArchive { return .unpackArchive }
+        if detected == .heic || detected == .heif, allowed.contains(.jpeg) { return .heifPhoto }
+        if allowed.contains(.pdf), detected.isOfficeDocument || detected.isImage { return .saveAsPDF }
+        if detected.isImage, acceptsImages { return .convertImage }
+        if detected.isVideo, acceptsImages { return .videoNotPhoto }
+        return nil
     }
 
     static func article(_ noun: String) -> String {

@@ -83,7 +83,7 @@ public struct StructureReport: Sendable, Equatable {
 /// ```
 public enum StructureChecker {
     /// The types `check(_:as:)` knows how to check; for every other type it returns no findings.
-    public static let checkedTypes: Set<FileType> = [.jpeg, .png, .gif, .webp, .pdf]
+    public static let checkedTypes: Set<FileType> = [.jpeg, .png, .gif, .webp, .pdf, .heic, .heif, .avif]
 
     /// At most this many bad PNG CRCs are reported one by one; the rest are summed up in one finding.
     static let maximumReportedCRCErrors = 3
@@ -124,8 +124,10 @@ public enum StructureChecker {
             let findings = checkWebP(reader, trailing: &trailing)
             return StructureReport(findings: findings, trailing: trailing)
         case .pdf: return checkPDF(reader)
+        case .heic, .heif, .avif: return checkISOBMFF(reader, as: type)
         case .windowsExecutable, .elfExecutable, .machOExecutable, .script, .html, .xml, .svg, .zip, .gzip,
-             .unknown:
+             .tiff, .bmp, .ico, .mp4, .quickTime, .docx, .xlsx, .pptx, .odt, .ods, .odp, .hwpx, .hwp,
+             .doc, .xls, .ppt, .compoundFile, .rtf, .sevenZip, .rar, .bzip2, .xz, .zstd, .tar, .unknown:
             return StructureReport()
         }
     }

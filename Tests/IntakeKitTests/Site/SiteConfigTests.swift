@@ -5,7 +5,7 @@ import Testing
 @Suite struct SiteConfigTests {
     @Test func defaultsMatchTheContract() {
         let config = SiteConfig()
-        #expect(config.kinds["photo"]?.allowedTypes == [.jpeg, .png, .webp])
+        #expect(config.kinds["photo"]?.allowedTypes == [.jpeg, .png, .webp, .heic, .heif])
         #expect(config.kinds["form"]?.allowedTypes == [.pdf])
         #expect(config.kinds["document"]?.allowedTypes == [.pdf, .jpeg, .png])
         #expect(config.maxAttachmentBytes == 25 << 20)

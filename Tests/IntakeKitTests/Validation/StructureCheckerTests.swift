@@ -51,7 +51,7 @@ struct StructureCheckerSoundFileTests {
         #expect(check(SampleFiles.elf, .elfExecutable) == [])
         #expect(check(Array("<svg/>".utf8), .svg) == [])
         #expect(check([], .unknown) == [])
-        #expect(StructureChecker.checkedTypes == [.jpeg, .png, .gif, .webp, .pdf])
+        #expect(StructureChecker.checkedTypes == [.jpeg, .png, .gif, .webp, .pdf, .heic, .heif, .avif])
     }
 
     @Test(arguments: [FileType.jpeg, .png, .gif, .webp, .pdf])
