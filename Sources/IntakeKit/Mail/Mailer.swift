@@ -268,16 +268,25 @@ public struct DigestSummary: Sendable {
 
 /// Dates as applicants read them: Korean readers in Korea's time, others in UTC.
 enum MailDates {
+    /// One formatter per locale: making a DateFormatter costs more than rendering a message.
+    private nonisolated(unsafe) static var formatters: [String: DateFormatter] = [:]
+    private static let lock = NSLock()
+
     static func text(_ date: Date, locale: String) -> String {
+        let key = locale == "ko" ? "ko" : "en"
+        lock.lock()
+        defer { lock.unlock() }
+        if let formatter = formatters[key] { return formatter.string(from: date) }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        if locale == "ko" {
+        if key == "ko" {
             formatter.timeZone = TimeZone(identifier: "Asia/Seoul")
             formatter.dateFormat = "yyyy년 M월 d일 HH:mm '(KST)'"
         } else {
             formatter.timeZone = TimeZone(identifier: "UTC")
             formatter.dateFormat = "d MMMM yyyy, HH:mm 'UTC'"
         }
+        formatters[key] = formatter
         return formatter.string(from: date)
     }
 }

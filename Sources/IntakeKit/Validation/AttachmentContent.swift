@@ -54,11 +54,12 @@ enum AttachmentContent {
         let size = Int(st.st_size)
         if size > limit { return nil }
         if size <= inMemoryLimit {
-            guard let bytes = try FileSystem.read(fd: fd, path: path, expected: size, limit: min(limit, inMemoryLimit)) else {
+            let reusable = ReadBuffer.forThisThread
+            guard let filled = try reusable.fill(from: fd, path: path, limit: min(limit, inMemoryLimit)) else {
                 // It grew past the in-memory size while being read: judge it as a large file.
                 return try judgeMapped(fd: fd, path: path, limit: limit)
             }
-            return bytes.withUnsafeBytes { buffer in
+            return reusable.withBytes(count: filled) { buffer in
                 // The whole file: signatures are read from its head, but a ZIP's central directory
                 // (Word, Excel, HWPX...) and a compound file's directory (HWP, .doc) may lie further on.
                 let detected = TypeSniffer.detect(buffer)
@@ -188,4 +189,51 @@ enum MappedReadGuard {
     }()
 
     static func install() { _ = installed }
+}
+
+/// One read buffer per validation thread, reused from file to file: no allocation, zeroing or
+/// page faults per file, and at most `AttachmentContent.inMemoryLimit` bytes per thread.
+final class ReadBuffer {
+    private var storage: UnsafeMutableRawBufferPointer
+
+    private init() {
+        storage = .allocate(byteCount: 1 << 20, alignment: 64)
+    }
+
+    deinit { storage.deallocate() }
+
+    static var forThisThread: ReadBuffer {
+        let key = "intake.ReadBuffer"
+        if let buffer = Thread.current.threadDictionary[key] as? ReadBuffer { return buffer }
+        let buffer = ReadBuffer()
+        Thread.current.threadDictionary[key] = buffer
+        return buffer
+    }
+
+    /// Reads the open file from its offset to its end.
+    /// - Returns: the number of bytes read, or nil when it holds more than `limit`.
+    func fill(from fd: FileDescriptor, path: String, limit: Int) throws(IntakeError) -> Int? {
+        var filled = 0
+        while true {
+            if filled == storage.count {
+                if storage.count > limit { return nil }
+                let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: min(storage.count * 2, limit + 1), alignment: 64)
+                grown.copyMemory(from: UnsafeRawBufferPointer(storage))
+                storage.deallocate()
+                storage = grown
+            }
+            let n: Int
+            do {
+                n = try fd.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[filled...]))
+            } catch { throw .io(path: path, operation: "read", errno: FileSystem.code(error)) }
+            if n == 0 { break }
+            filled += n
+            if filled > limit { return nil }
+        }
+        return filled
+    }
+
+    func withBytes<T>(count: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        body(UnsafeRawBufferPointer(rebasing: storage[..<count]))
+    }
 }
