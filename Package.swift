@@ -30,11 +30,18 @@ let package = Package(
             name: "CQPDF",
             linkerSettings: [.linkedLibrary("qpdf")]
         ),
+        // The only place SQLite is seen: the derived index beside the stores (data/index/).
+        // Plain C types only cross its header.
+        .target(
+            name: "CSQLite",
+            linkerSettings: [.linkedLibrary("sqlite3")]
+        ),
         .target(
             name: "IntakeKit",
             dependencies: [
                 "CLibXML2",
                 "CQPDF",
+                "CSQLite",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SystemPackage", package: "swift-system"),

@@ -17,7 +17,7 @@ struct Intake: AsyncParsableCommand {
         version: IntakeVersion.string,
         subcommands: [
             InitCommand.self, DoctorCommand.self, RunCommand.self, ListCommand.self, ShowCommand.self,
-            ApproveCommand.self, DeclineCommand.self, SearchCommand.self, VerifyCommand.self, DeliverCommand.self,
+            ApproveCommand.self, DeclineCommand.self, SearchCommand.self, VerifyCommand.self, ReindexCommand.self, DeliverCommand.self,
         ]
     )
 

@@ -16,25 +16,49 @@ struct ListCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only applications with this status.", valueName: "pending|approved|declined"))
     var status: ApplicationStatus?
 
+    @Option(name: .long, help: ArgumentHelp("At most this many, the newest.", valueName: "N"))
+    var limit: Int?
+
     @Flag(name: .long, help: "Print one JSON array.")
     var json = false
 
     func run() async throws {
         try await reportingErrors {
             let (site, _) = try siteOptions.load()
-            let stores = try SiteStores(site: site, writable: false)
-            let rows = ApplicationQueries.list(stores, status: status)
-            if json { try Terminal.json(rows); return }
-            if rows.isEmpty {
-                Terminal.out(status.map { "no \($0.rawValue) applications" } ?? "no applications yet")
+            if let limit, limit < 0 { throw IntakeError.invalidRequest("--limit must be 0 or more") }
+            if json {
+                // One JSON array, written as the rows come: the same document as encoding them all at once.
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                var count = 0
+                var failure: (any Error)?
+                try ApplicationQueries.each(site: site, status: status, limit: limit) { row in
+                    guard failure == nil else { return }
+                    do {
+                        let text = String(decoding: try encoder.encode(row), as: UTF8.self)
+                        let indented = text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+                        Terminal.write(Data(((count == 0 ? "[\n" : ",\n") + indented).utf8), to: .standardOutput)
+                        count += 1
+                    } catch { failure = error }
+                }
+                if let failure { throw failure }
+                Terminal.out(count == 0 ? "[\n\n]" : "\n]")
                 return
             }
-            Terminal.out(Terminal.pad("ID", 9) + Terminal.pad("STATUS", 10) + Terminal.pad("NAME", 16) + Terminal.pad("E-MAIL", 32) + "RECEIVED")
-            for row in rows {
+            var count = 0
+            try ApplicationQueries.each(site: site, status: status, limit: limit) { row in
+                if count == 0 {
+                    Terminal.out(Terminal.pad("ID", 9) + Terminal.pad("STATUS", 10) + Terminal.pad("NAME", 16) + Terminal.pad("E-MAIL", 32) + "RECEIVED")
+                }
+                count += 1
                 Terminal.out(Terminal.pad(row.id, 9) + Terminal.pad(row.status.rawValue, 10) + Terminal.pad(row.name, 16)
                              + Terminal.pad(row.email, 32) + String(row.receivedAt.prefix(16)).replacingOccurrences(of: "T", with: " "))
             }
-            Terminal.out("\(rows.count) application\(rows.count == 1 ? "" : "s")")
+            if count == 0 {
+                Terminal.out(status.map { "no \($0.rawValue) applications" } ?? "no applications yet")
+                return
+            }
+            Terminal.out("\(count) application\(count == 1 ? "" : "s")")
         }
     }
 }

@@ -33,8 +33,7 @@ struct SearchCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let (site, _) = try siteOptions.load()
-            let stores = try SiteStores(site: site, writable: false)
-            let results = SiteSearch.search(text, status: status, stores: stores)
+            let results = try SiteSearch.search(text, status: status, site: site)
             if json { try Terminal.json(results); return }
             if results.isEmpty { Terminal.out("no application matches \"\(text)\""); return }
             for r in results {

@@ -20,8 +20,7 @@ struct ShowCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let (site, _) = try siteOptions.load()
-            let stores = try SiteStores(site: site, writable: false)
-            let detail = try ApplicationQueries.detail(stores, id: id)
+            let detail = try ApplicationQueries.detail(site: site, id: id)
             if json { try Terminal.json(detail); return }
             let app = detail.application
             Terminal.out("\(app.id)  \(detail.status.rawValue)")

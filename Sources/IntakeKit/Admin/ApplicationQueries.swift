@@ -37,12 +37,23 @@ public struct ApplicationDetail: Codable, Sendable {
 /// Read-only views over a site's stores for admins.
 public enum ApplicationQueries {
     /// Applications newest first, optionally of one status.
-    public static func list(_ stores: SiteStores, status: ApplicationStatus? = nil) -> [ApplicationSummary] {
-        stores.applications.records.reversed().compactMap { app in
-            let current = stores.status(of: app.id)
-            if let status, status != current { return nil }
-            return summary(app, status: current)
-        }
+    public static func list(_ stores: SiteStores, status: ApplicationStatus? = nil, limit: Int? = nil) throws(IntakeError) -> [ApplicationSummary] {
+        var rows: [ApplicationSummary] = []
+        try stores.eachSummary(status: status, limit: limit) { rows.append($0) }
+        return rows
+    }
+
+    /// Applications newest first, handed over one at a time as the index yields them (memory
+    /// stays flat however many there are).
+    public static func each(site: Site, status: ApplicationStatus? = nil, limit: Int? = nil,
+                            _ body: (ApplicationSummary) -> Void) throws(IntakeError) {
+        let stores = try SiteStores(site: site, writable: false)
+        try stores.eachSummary(status: status, limit: limit, body)
+    }
+
+    /// One application with its history, read from the site.
+    public static func detail(site: Site, id text: String) throws(IntakeError) -> ApplicationDetail {
+        try detail(try SiteStores(site: site, writable: false), id: text)
     }
 
     public static func summary(_ app: ApplicationRecord, status: ApplicationStatus) -> ApplicationSummary {
@@ -54,29 +65,29 @@ public enum ApplicationQueries {
     /// One application with its history: received, decisions, messages spooled and delivered.
     /// - Throws: ``IntakeError/unknownApplication(_:)``.
     public static func detail(_ stores: SiteStores, id text: String) throws(IntakeError) -> ApplicationDetail {
-        guard let id = stores.resolveApplicationID(text), let app = stores.application(id) else {
+        guard let id = try stores.resolveApplicationID(text), let app = try stores.application(id) else {
             let upper = text.trimmingCharacters(in: .whitespaces).uppercased()
-            if let rejection = stores.rejections.records.first(where: { $0.id == upper }) {
+            if let rejection = try stores.rejection(upper) {
                 throw .invalidRequest("\(rejection.id) is a rejected bundle, not an application: its reasons are in data/\(rejection.quarantine).reasons.txt and the bundle in data/\(rejection.quarantine)/")
             }
             throw .unknownApplication(text)
         }
         var history = [HistoryEvent(at: app.at, event: "received", by: nil, detail: "bundle \(app.bundle), run \(app.run)")]
-        for decision in stores.decisions(for: id) {
+        for decision in try stores.decisions(for: id) {
             history.append(HistoryEvent(at: decision.at, event: decision.decision.rawValue, by: decision.by,
                                         detail: decision.note ?? decision.reason))
         }
-        let messages = stores.emailsFor(application: id)
+        let messages = try stores.emailsFor(application: id)
         let files = Set(messages.map(\.file))
         for message in messages {
             history.append(HistoryEvent(at: message.at, event: "\(message.kind.rawValue) message spooled", by: nil,
                                         detail: "to \(message.to), \(message.file)"))
         }
-        for delivery in stores.deliveries.records where files.contains(delivery.file) {
+        for delivery in try stores.deliveries(ofFiles: Array(files)) {
             history.append(HistoryEvent(at: delivery.at, event: "message \(delivery.outcome.rawValue)", by: nil,
                                         detail: "\(delivery.file): \(delivery.detail)"))
         }
         history.sort { $0.at < $1.at }
-        return ApplicationDetail(application: app, status: stores.status(of: id), history: history)
+        return ApplicationDetail(application: app, status: try stores.status(of: id), history: history)
     }
 }

@@ -32,12 +32,12 @@ public enum Decisions {
         let stores = try SiteStores(site: site, writable: true)
         var resolved: [String] = []
         for text in ids {
-            guard let id = stores.resolveApplicationID(text) else { throw .unknownApplication(text) }
+            guard let id = try stores.resolveApplicationID(text) else { throw .unknownApplication(text) }
             if !resolved.contains(id) { resolved.append(id) }
         }
         var results: [DecisionResult] = []
         for id in resolved {
-            let status = stores.status(of: id)
+            let status = try stores.status(of: id)
             if status.rawValue == decision.rawValue {
                 results.append(.unchanged(id: id, status: status))
                 continue

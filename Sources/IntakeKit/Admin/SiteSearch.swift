@@ -19,20 +19,24 @@ public struct SearchResult: Codable, Sendable, Equatable {
 
 /// Searching a site's applicants and members (approved applicants) by name, e-mail or phone.
 public enum SiteSearch {
-    public static func search(_ text: String, status: ApplicationStatus? = nil, stores: SiteStores) -> [SearchResult] {
+    /// Searches the site's index: the keys narrow the candidates, `SearchMatcher` ranks them as ever.
+    public static func search(_ text: String, status: ApplicationStatus? = nil, site: Site) throws(IntakeError) -> [SearchResult] {
+        try search(text, status: status, stores: try SiteStores(site: site, writable: false))
+    }
+
+    public static func search(_ text: String, status: ApplicationStatus? = nil, stores: SiteStores) throws(IntakeError) -> [SearchResult] {
         guard let query = SearchQuery(text) else { return [] }
+        var byID: [String: (status: ApplicationStatus, receivedAt: String)] = [:]
         var candidates: [SearchCandidate] = []
-        var byID: [String: ApplicationRecord] = [:]
-        for app in stores.applications.records {
-            if let status, stores.status(of: app.id) != status { continue }
-            byID[app.id] = app
-            candidates.append(SearchCandidate(id: app.id, name: app.applicant.name, email: app.applicant.email,
-                                              phone: app.applicant.phone, recordedAt: Timestamp.parse(app.at) ?? .distantPast))
+        for found in try stores.searchCandidates(query, status: status) {
+            byID[found.candidate.id] = (found.status, found.receivedAt)
+            candidates.append(found.candidate)
         }
         return SearchMatcher.search(query, in: candidates).compactMap { hit in
-            guard let app = byID[hit.candidate.id] else { return nil }
-            return SearchResult(id: app.id, status: stores.status(of: app.id), name: app.applicant.name, email: app.applicant.email,
-                                phone: app.applicant.phone, receivedAt: app.at, match: hit.rank.label, field: hit.field)
+            guard let info = byID[hit.candidate.id] else { return nil }
+            let c = hit.candidate
+            return SearchResult(id: c.id, status: info.status, name: c.name, email: c.email,
+                                phone: c.phone, receivedAt: info.receivedAt, match: hit.rank.label, field: hit.field)
         }
     }
 }

@@ -77,7 +77,7 @@ public final class BatchRunner {
         // 1. Claim: first what an interrupted run left in work/, then the settled inbox.
         var bundles: [ClaimedBundle] = []
         for leftover in try Inbox.leftovers(site: site) {
-            if let recorded = stores.recorded(run: leftover.run, bundle: leftover.name) {
+            if let recorded = try stores.recorded(run: leftover.run, bundle: leftover.name) {
                 // Recorded before the interruption; only the move was missing.
                 logger.notice("finishing \(leftover.name) from interrupted run \(leftover.run)")
                 let (outcome, directories) = try completeMove(leftover, recorded: recorded)
@@ -126,7 +126,7 @@ public final class BatchRunner {
         logger.info("spooled \(sent.count) more messages in \(String(format: "%.2f", Date().timeIntervalSince(mailStarted))) s")
         report.emails = recorded.spooled + sent.count
         report.warnings += problems
-        let digest = digestSummary(stores: stores, runID: runID, outcomes: report.outcomes)
+        let digest = try digestSummary(stores: stores, runID: runID, outcomes: report.outcomes)
         if digest.isWorthSending, try mailer.sendDigest(digest, stores: stores) != nil {
             report.emails += 1
         }
@@ -214,7 +214,7 @@ public final class BatchRunner {
     private func record(_ v: ValidatedBundle, claimed: ClaimedBundle, stores: SiteStores) throws(IntakeError) -> PendingMove {
         var reasons = v.reasons
         var duplicateOf: String?
-        if v.isAccepted, let digest = v.digest, let first = stores.applicationID(forDigest: digest) {
+        if v.isAccepted, let digest = v.digest, let first = try stores.applicationID(forDigest: digest) {
             duplicateOf = first
             reasons.append(Reason(.duplicate, "the same application (manifest and files) was accepted before as \(first)"))
         }
@@ -282,20 +282,23 @@ public final class BatchRunner {
         try FileSystem.writeAtomically(path, Array(text.utf8))
     }
 
-    private func digestSummary(stores: SiteStores, runID: String, outcomes: [BundleOutcome]) -> DigestSummary {
-        let pending = stores.applications.records.filter { stores.status(of: $0.id) == .pending }.map {
-            DigestSummary.Pending(id: $0.id, name: $0.applicant.name, email: $0.applicant.email, received: String($0.at.prefix(10)))
+    private func digestSummary(stores: SiteStores, runID: String, outcomes: [BundleOutcome]) throws(IntakeError) -> DigestSummary {
+        let limit = DigestSummary.listLimit
+        let pending = try stores.newest(status: .pending, limit: limit).map {
+            DigestSummary.Pending(id: $0.id, name: $0.name, email: $0.email, received: String($0.receivedAt.prefix(10)))
         }
-        let rejected = outcomes.filter { $0.verdict == .rejected }.map {
+        let rejectedOutcomes = outcomes.filter { $0.verdict == .rejected }
+        let rejected = rejectedOutcomes.suffix(limit).reversed().map {
             DigestSummary.Rejected(id: $0.id ?? "", bundle: $0.bundle,
                                    reasons: Array(Set($0.reasons.map(\.code.rawValue))).sorted().joined(separator: ", "))
         }
-        let since = stores.runs.records.last?.finished ?? ""
-        let failed = stores.deliveries.records.filter { $0.outcome == .failed && $0.at > since }.map {
-            DigestSummary.Failed(file: $0.file, detail: $0.detail)
-        }
+        let since = try stores.lastRun()?.finished ?? ""
+        let failed = try stores.failedDeliveries(after: since, limit: limit)
         let accepted = outcomes.filter { $0.verdict == .accepted }.count
-        return DigestSummary(run: runID, accepted: accepted, pending: pending, rejected: rejected, failed: failed)
+        return DigestSummary(run: runID, accepted: accepted, pending: pending, rejected: Array(rejected),
+                             failed: failed.newest.map { DigestSummary.Failed(file: $0.file, detail: $0.detail) },
+                             pendingCount: try stores.count(status: .pending), rejectedCount: rejectedOutcomes.count,
+                             failedCount: failed.count)
     }
 
     private func finish(_ report: inout RunReport, stores: SiteStores, started: Date, error: IntakeError?) throws(IntakeError) {
@@ -303,7 +306,7 @@ public final class BatchRunner {
         report.finished = Timestamp.string(finished)
         report.seconds = (finished.timeIntervalSince(started) * 1000).rounded() / 1000
         let record = RunRecord(run: report.run, started: report.started, finished: report.finished, seconds: report.seconds,
-                               counts: report.counts, exit: report.exit, error: error?.localizedDescription)
+                               counts: report.counts, exit: report.exit, error: error?.localizedDescription, features: config.featureFlags)
         try stores.append(record)
         if !Metrics.write(site: site, stores: stores, lastRun: record) {
             logger.warning("could not write the metrics file \(site.metricsFile)")
@@ -319,7 +322,7 @@ public final class BatchRunner {
         var report = RunReport(run: runID, dryRun: true, started: Timestamp.string(started), finished: "", seconds: 0,
                                counts: RunCounts(), outcomes: [], waiting: [], strays: [], emails: 0, warnings: [], features: config.featureFlags, exit: 0)
         var bundles: [ClaimedBundle] = []
-        for leftover in try Inbox.leftovers(site: site) where stores.recorded(run: leftover.run, bundle: leftover.name) == nil {
+        for leftover in try Inbox.leftovers(site: site) where try stores.recorded(run: leftover.run, bundle: leftover.name) == nil {
             bundles.append(leftover)
         }
         let scan = try Inbox.scan(site: site, settleSeconds: settle, now: now)
@@ -353,7 +356,7 @@ public final class BatchRunner {
             return results.compactMap { $0 }
         }
         var digests: [String: String] = [:]
-        var mails = Mailer(site: site, config: config, templates: templates).countOwed(stores)
+        var mails = try Mailer(site: site, config: config, templates: templates).countOwed(stores)
         for (bundle, v) in zip(bundles, validated) {
             if let retry = v.retry {
                 report.warnings.append("\(bundle.name) could not be judged: \(retry)")
@@ -362,7 +365,7 @@ public final class BatchRunner {
             var reasons = v.reasons
             var duplicateOf: String?
             if v.isAccepted, let digest = v.digest {
-                if let first = stores.applicationID(forDigest: digest) ?? digests[digest] {
+                if let first = try stores.applicationID(forDigest: digest) ?? digests[digest] {
                     duplicateOf = first
                     reasons.append(Reason(.duplicate, "the same application was accepted before as \(first)"))
                 } else {
@@ -379,7 +382,7 @@ public final class BatchRunner {
                                                  reasons: reasons, duplicateOf: duplicateOf, resumed: bundle.resumed))
         }
         // The admin's digest, as a real run would decide it.
-        let pendingNow = stores.applications.records.contains { stores.status(of: $0.id) == .pending }
+        let pendingNow = try stores.count(status: .pending) > 0
         if config.isEnabled(.digest), config.adminEmail != nil, pendingNow || report.counts.accepted > 0 || report.counts.rejected > 0 {
             mails += 1
         }

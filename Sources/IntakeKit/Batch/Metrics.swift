@@ -15,7 +15,7 @@ public enum Metrics {
             guard let text, let date = Timestamp.parse(text) else { return "0" }
             return String(format: "%.0f", date.timeIntervalSince1970)
         }
-        let lastSuccess = stores.runs.records.last(where: { $0.exit == 0 })?.finished
+        let lastSuccess = (try? stores.lastRun(successful: true))??.finished
         metric("intake_last_run_timestamp_seconds", "When the last batch run finished.", "gauge", [("", seconds(lastRun?.finished))])
         metric("intake_last_success_timestamp_seconds", "When the last batch run that exited 0 finished.", "gauge", [("", seconds(lastSuccess))])
         metric("intake_last_run_exit_code", "Exit status of the last batch run (sysexits.h).", "gauge", [("", "\(lastRun?.exit ?? 0)")])
@@ -26,15 +26,15 @@ public enum Metrics {
             ("{outcome=\"duplicate\"}", "\(c.duplicates)"), ("{outcome=\"waiting\"}", "\(c.skippedUnsettled)"),
         ])
         metric("intake_run_bytes", "Bytes read and hashed by the last run.", "gauge", [("", "\(c.bytes)")])
-        metric("intake_applications_total", "Applications accepted since the site began.", "counter", [("", "\(stores.applications.records.count)")])
-        metric("intake_rejections_total", "Bundles rejected since the site began.", "counter", [("", "\(stores.rejections.records.count)")])
+        metric("intake_applications_total", "Applications accepted since the site began.", "counter", [("", "\((try? stores.count(status: nil)) ?? 0)")])
+        metric("intake_rejections_total", "Bundles rejected since the site began.", "counter", [("", "\((try? stores.count(of: .rejections)) ?? 0)")])
         var byStatus: [ApplicationStatus: Int] = [:]
-        for app in stores.applications.records { byStatus[stores.status(of: app.id), default: 0] += 1 }
+        for status in ApplicationStatus.allCases { byStatus[status] = (try? stores.count(status: status)) ?? 0 }
         metric("intake_applications", "Applications by status now.", "gauge", ApplicationStatus.allCases.map { ("{status=\"\($0.rawValue)\"}", "\(byStatus[$0] ?? 0)") })
-        metric("intake_messages_spooled_total", "Messages put into the outbox spool.", "counter", [("", "\(stores.emails.records.count)")])
-        let delivered = stores.deliveries.records.filter { $0.outcome == .delivered }.count
-        let failed = stores.deliveries.records.filter { $0.outcome == .failed }.count
-        let deferred = stores.deliveries.records.filter { $0.outcome == .deferred }.count
+        metric("intake_messages_spooled_total", "Messages put into the outbox spool.", "counter", [("", "\((try? stores.count(of: .emails)) ?? 0)")])
+        let delivered = (try? stores.count(of: .deliveries(.delivered))) ?? 0
+        let failed = (try? stores.count(of: .deliveries(.failed))) ?? 0
+        let deferred = (try? stores.count(of: .deliveries(.deferred))) ?? 0
         metric("intake_messages_delivered_total", "Messages handed to the MTA.", "counter", [("", "\(delivered)")])
         metric("intake_messages_failed_total", "Messages the MTA refused for good (moved to outbox/failed).", "counter", [("", "\(failed)")])
         metric("intake_messages_deferred_total", "Hand-overs the MTA asked to retry later.", "counter", [("", "\(deferred)")])
@@ -44,7 +44,7 @@ public enum Metrics {
     /// Writes the metrics file; a failure here never fails the run (it is said in the run's warnings by the caller's log).
     @discardableResult
     public static func write(site: Site, stores: SiteStores, lastRun: RunRecord?) -> Bool {
-        let text = render(stores: stores, lastRun: lastRun ?? stores.runs.records.last)
+        let text = render(stores: stores, lastRun: lastRun ?? (try? stores.lastRun()) ?? nil)
         return (try? FileSystem.writeAtomically(site.metricsFile, Array(text.utf8), mode: 0o644)) != nil
     }
 }

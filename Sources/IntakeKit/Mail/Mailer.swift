@@ -34,32 +34,35 @@ public struct Mailer {
     }
 
     /// Every message the stores say is owed now, in event order.
-    func owed(_ stores: SiteStores) -> [OwedMessage] {
+    ///
+    /// Owed are the events without their message recorded after the last run that had their
+    /// kind switched off (each run's line says which kinds it had): switching a kind on later
+    /// never writes to the applicants of the past. A run that died with the kind on is no such
+    /// run, so what it did not send is still owed to the next one. The index lists the owed
+    /// events, so this costs what is owed, not what the site has ever taken in.
+    func owed(_ stores: SiteStores) throws(IntakeError) -> [OwedMessage] {
         var owed: [OwedMessage] = []
-        if config.isEnabled(.received) {
-            for app in stores.applications.records where !stores.hasEmail("received:\(app.id)") {
+        let kinds = MessageKind.allCases.filter { $0 != .digest && config.isEnabled($0) }
+        for event in try stores.owedEvents(kinds: kinds) {
+            switch event.order {
+            case 0:
+                guard let app = try stores.application(seq: event.seq) else { continue }
                 owed.append(message(.received, about: app, decision: nil))
+            case 1:
+                guard let rejection = try stores.rejection(seq: event.seq), let m = message(about: rejection) else { continue }
+                owed.append(m)
+            default:
+                // A decision corrected before its message went out is not announced (the index
+                // keeps only the latest decision of each application owed).
+                guard let decision = try stores.decision(seq: event.seq), let app = try stores.application(decision.id) else { continue }
+                owed.append(message(event.kind, about: app, decision: decision))
             }
-        }
-        if config.isEnabled(.rejected) {
-            for rejection in stores.rejections.records where !stores.hasEmail("rejected:\(rejection.id)") {
-                if let m = message(about: rejection) { owed.append(m) }
-            }
-        }
-        // A decision corrected before its message went out is not announced: the applicant
-        // hears only the latest one. A decision already announced and then reversed gets its own.
-        var latest: [String: Int] = [:]
-        for decision in stores.decisions.records { latest[decision.id] = decision.seq }
-        for decision in stores.decisions.records where !stores.hasEmail("decision:\(decision.seq)") && latest[decision.id] == decision.seq {
-            let kind: MessageKind = decision.decision == .approved ? .approved : .declined
-            guard config.isEnabled(kind), let app = stores.application(decision.id) else { continue }
-            owed.append(message(kind, about: app, decision: decision))
         }
         return owed
     }
 
     /// How many messages a run would spool now (for `--dry-run`).
-    public func countOwed(_ stores: SiteStores) -> Int { owed(stores).count }
+    public func countOwed(_ stores: SiteStores) throws(IntakeError) -> Int { try owed(stores).count }
 
     /// Renders and spools every owed message; one that cannot be rendered is skipped and said.
     ///
@@ -77,13 +80,13 @@ public struct Mailer {
         if let admin = config.adminEmail {
             for file in known.sorted() where file.hasPrefix("digest.") {
                 let run = String(file.dropFirst("digest.".count))
-                guard !stores.hasEmail("digest:\(run)") else { continue }
+                guard try !stores.hasEmail("digest:\(run)") else { continue }
                 sent.append(try stores.append(EmailRecord(id: nil, rejection: nil, decision: nil, run: run, kind: .digest,
                                                           messageID: "\(file)@\(config.effectiveMessageIDDomain)", to: admin,
                                                           file: file, locale: config.defaultLocale)))
             }
         }
-        let owed = owed(stores)
+        let owed = try owed(stores)
         var start = 0
         while start < owed.count {
             let group = owed[start..<min(start + 64, owed.count)]
@@ -106,11 +109,11 @@ public struct Mailer {
         for record in recorded {
             switch record {
             case .accepted(let app):
-                if config.isEnabled(.received), !stores.hasEmail("received:\(app.id)") {
+                if config.isEnabled(.received), try !stores.hasEmail("received:\(app.id)") {
                     owed.append(message(.received, about: app, decision: nil))
                 }
             case .rejected(let rejection):
-                if config.isEnabled(.rejected), !stores.hasEmail("rejected:\(rejection.id)"), let m = message(about: rejection) {
+                if config.isEnabled(.rejected), try !stores.hasEmail("rejected:\(rejection.id)"), let m = message(about: rejection) {
                     owed.append(m)
                 }
             }
@@ -144,7 +147,7 @@ public struct Mailer {
 
     /// Spools the admin digest for a run, once.
     public func sendDigest(_ summary: DigestSummary, stores: SiteStores, now: Date = Date()) throws(IntakeError) -> EmailRecord? {
-        guard config.isEnabled(.digest), let admin = config.adminEmail, !stores.hasEmail("digest:\(summary.run)") else { return nil }
+        guard config.isEnabled(.digest), let admin = config.adminEmail, try !stores.hasEmail("digest:\(summary.run)") else { return nil }
         let locale = config.defaultLocale
         let file = "digest.\(summary.run)"
         let record = EmailRecord(id: nil, rejection: nil, decision: nil, run: summary.run, kind: .digest,
@@ -242,26 +245,54 @@ public struct Mailer {
     }
 }
 
-/// What the admin digest lists.
+/// What the admin digest lists: counts, and at most ``DigestSummary/listLimit`` of the newest
+/// items of each list.
 public struct DigestSummary: Sendable {
     public struct Pending: Sendable { public var id, name, email, received: String }
     public struct Rejected: Sendable { public var id, bundle, reasons: String }
     public struct Failed: Sendable { public var file, detail: String }
+    /// The most items of one list a digest shows; the rest are counted.
+    public static let listLimit = 50
     public var run: String
     public var accepted: Int
     public var pending: [Pending]
     public var rejected: [Rejected]
     public var failed: [Failed]
+    /// The whole counts (the lists hold at most `listLimit` each).
+    public var pendingCount: Int
+    public var rejectedCount: Int
+    public var failedCount: Int
 
-    public var isWorthSending: Bool { !pending.isEmpty || !rejected.isEmpty || !failed.isEmpty }
+    public init(run: String, accepted: Int, pending: [Pending], rejected: [Rejected], failed: [Failed],
+                pendingCount: Int? = nil, rejectedCount: Int? = nil, failedCount: Int? = nil) {
+        self.run = run
+        self.accepted = accepted
+        self.pending = Array(pending.prefix(Self.listLimit))
+        self.rejected = Array(rejected.prefix(Self.listLimit))
+        self.failed = Array(failed.prefix(Self.listLimit))
+        self.pendingCount = pendingCount ?? pending.count
+        self.rejectedCount = rejectedCount ?? rejected.count
+        self.failedCount = failedCount ?? failed.count
+    }
+
+    public var isWorthSending: Bool { pendingCount > 0 || rejectedCount > 0 || failedCount > 0 }
+
+    /// "and N more: `intake list --status pending`" where a list was cut, else empty.
+    static func more(_ total: Int, shown: Int, command: String, locale: String) -> String {
+        guard total > shown else { return "" }
+        return locale == "ko" ? "외 \(total - shown)건: `\(command)`" : "and \(total - shown) more: `\(command)`"
+    }
 
     func context(siteName: String, locale: String) -> [String: Any] {
         [
             "site_name": siteName, "run": run, "accepted_count": accepted,
-            "pending_count": pending.count, "rejected_count": rejected.count, "failed_count": failed.count,
+            "pending_count": pendingCount, "rejected_count": rejectedCount, "failed_count": failedCount,
             "pending": pending.map { ["id": $0.id, "name": HeaderEncoder.sanitized($0.name), "email": $0.email, "received": $0.received] },
             "rejected": rejected.map { ["id": $0.id, "bundle": $0.bundle, "reasons": $0.reasons] },
             "failed": failed.map { ["file": $0.file, "detail": $0.detail] },
+            "pending_more": Self.more(pendingCount, shown: pending.count, command: "intake list --status pending", locale: locale),
+            "rejected_more": Self.more(rejectedCount, shown: rejected.count, command: "ls data/quarantine/\(run)", locale: locale),
+            "failed_more": Self.more(failedCount, shown: failed.count, command: "intake verify", locale: locale),
         ]
     }
 }

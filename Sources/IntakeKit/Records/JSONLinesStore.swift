@@ -30,18 +30,31 @@ public enum Timestamp {
     }
 }
 
-/// One append-only JSON Lines file: read once when opened, then only ever appended to.
+/// One append-only JSON Lines file, only ever appended to.
 ///
 /// Every append is one `write(2)` of one whole line on an `O_APPEND` descriptor, followed by
 /// `fsync`, so a line is either wholly there or (after a crash in the middle of the write) a
 /// torn tail without its newline. Opening for writing moves such a tail aside into
 /// `<store>.torn-<time>` (nothing is lost) before appending, so `seq` stays contiguous.
+///
+/// Opened with `loadRecords: false` (as ``SiteStores`` does) nothing is read up front: the
+/// derived index knows how many lines there are, and lines are read one at a time by offset
+/// or streamed from an offset (``scanLines(from:_:)``). ``records`` still reads the whole
+/// file, on first use, for the few callers that want all of it.
 public final class JSONLinesStore<Record: StoreRecord> {
     public let path: String
-    public private(set) var records: [Record] = []
+    private var loaded: [Record]?
     private var fd: Int32 = -1
     private var readOnly: Bool
     private var unsynced = false
+    /// How many lines the store holds, when the caller (the index) knows it without reading them.
+    var knownCount: Int?
+    /// Where the next appended line starts (the file's length), for writers.
+    private(set) var endOffset = 0
+    /// Called after every flush (the index commits the rows of the lines just made durable).
+    var didSync: (() throws(IntakeError) -> Void)?
+    /// Where the last appended line starts and its bytes (with the newline).
+    private(set) var lastAppended: (offset: Int, bytes: [UInt8])?
 
     private static var encoder: JSONEncoder {
         let e = JSONEncoder()
@@ -49,46 +62,30 @@ public final class JSONLinesStore<Record: StoreRecord> {
         return e
     }
 
-    /// Opens a store, reading every line.
+    /// Every record, in order; read from the file on first use when the store was opened without them.
+    public var records: [Record] {
+        if let loaded { return loaded }
+        let all = (try? Self.readAll(path: path)) ?? []
+        loaded = all
+        return all
+    }
+
+    /// Opens a store.
     /// - Parameters:
     ///   - directory: `data/stores`.
     ///   - writable: open for appending (needs the site lock).
+    ///   - loadRecords: read and check every line now (the default); `false` reads nothing.
     /// - Throws: ``IntakeError/corruptStore(file:line:detail:)`` for a line that does not parse.
-    public init(directory: String, writable: Bool) throws(IntakeError) {
+    public init(directory: String, writable: Bool, loadRecords: Bool = true) throws(IntakeError) {
         path = FileSystem.join(directory, Record.storeName)
         readOnly = !writable
-        var bytes: [UInt8] = []
-        if FileSystem.exists(path) {
-            guard let read = try FileSystem.read(path) else { throw .io(path: path, operation: "read", errno: EFBIG) }
-            bytes = read
-        }
-        var tornTail: ArraySlice<UInt8> = []
-        if let lastNewline = bytes.lastIndex(of: UInt8(ascii: "\n")) {
-            tornTail = bytes[(lastNewline + 1)...]
-        } else {
-            tornTail = bytes[...]
-        }
-        let complete = bytes[..<(bytes.count - tornTail.count)]
-        let decoder = JSONDecoder()
-        var lineNumber = 0
-        for line in complete.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            if line.isEmpty { continue }
-            do {
-                var record = try decoder.decode(Record.self, from: Data(line))
-                if record.seq != records.count + 1 {
-                    throw IntakeError.corruptStore(file: path, line: lineNumber, detail: "seq \(record.seq) where \(records.count + 1) was expected")
-                }
-                record.seq = records.count + 1
-                records.append(record)
-            } catch let error as IntakeError {
-                throw error
-            } catch {
-                throw .corruptStore(file: path, line: lineNumber, detail: "the line does not parse as a \(Record.storeName) record (\(Self.describe(error)))")
-            }
-        }
+        if loadRecords { loaded = try Self.readAll(path: path) }
         if writable {
-            if !tornTail.isEmpty { try setAsideTornTail(keeping: complete.count, tail: Array(tornTail)) }
+            let complete = try Self.completeLength(path: path)
+            if complete.length < complete.size {
+                try setAsideTornTail(keeping: complete.length, from: complete.size)
+            }
+            endOffset = complete.length
             let existed = FileSystem.exists(path)
             fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
             guard fd >= 0 else { throw .io(path: path, operation: "open for appending", errno: errno) }
@@ -96,11 +93,124 @@ public final class JSONLinesStore<Record: StoreRecord> {
         }
     }
 
+    /// Reads and checks every complete line.
+    static func readAll(path: String) throws(IntakeError) -> [Record] {
+        var records: [Record] = []
+        let decoder = JSONDecoder()
+        var lineNumber = 0
+        try scanLines(path: path, from: 0) { (line: ArraySlice<UInt8>, _: Int) throws(IntakeError) in
+            lineNumber += 1
+            if line.isEmpty { return }
+            var record = try decode(line, decoder: decoder, lineNumber: lineNumber, path: path)
+            if record.seq != records.count + 1 {
+                throw IntakeError.corruptStore(file: path, line: lineNumber, detail: "seq \(record.seq) where \(records.count + 1) was expected")
+            }
+            record.seq = records.count + 1
+            records.append(record)
+        }
+        return records
+    }
+
+    static func decode(_ line: ArraySlice<UInt8>, decoder: JSONDecoder, lineNumber: Int, path: String) throws(IntakeError) -> Record {
+        do {
+            return try decoder.decode(Record.self, from: Data(line))
+        } catch {
+            throw .corruptStore(file: path, line: lineNumber, detail: "the line does not parse as a \(Record.storeName) record (\(describe(error)))")
+        }
+    }
+
+    /// The file's size, and the length of its complete lines (up to and with the last newline).
+    static func completeLength(path: String) throws(IntakeError) -> (length: Int, size: Int) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return (0, 0) }
+            throw .io(path: path, operation: "open", errno: errno)
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io(path: path, operation: "stat", errno: errno) }
+        let size = Int(st.st_size)
+        var end = size
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while end > 0 {
+            let start = max(0, end - buffer.count)
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, end - start, off_t(start)) }
+            guard n == end - start else { throw .io(path: path, operation: "read", errno: n < 0 ? errno : EIO) }
+            if let last = buffer[0..<n].lastIndex(of: UInt8(ascii: "\n")) { return (start + last + 1, size) }
+            end = start
+        }
+        return (0, size)
+    }
+
+    /// Streams the complete lines from byte `offset` on (a torn last line is left out), in
+    /// chunks, so that memory stays flat whatever the store's size.
+    /// - Parameter body: each line without its newline, and the offset where it starts.
+    /// - Returns: the offset after the last complete line.
+    @discardableResult
+    static func scanLines(path: String, from offset: Int,
+                          _ body: (ArraySlice<UInt8>, Int) throws(IntakeError) -> Void) throws(IntakeError) -> Int {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return offset }
+            throw .io(path: path, operation: "open", errno: errno)
+        }
+        defer { close(fd) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var carry: [UInt8] = []
+        var position = offset          // file offset of chunk[0] / carry[0]
+        var readAt = offset
+        while true {
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(readAt)) }
+            guard n >= 0 else { throw .io(path: path, operation: "read", errno: errno) }
+            if n == 0 { break }
+            readAt += n
+            var bytes: ArraySlice<UInt8>
+            var buffer: [UInt8] = []
+            if carry.isEmpty {
+                bytes = chunk[0..<n]
+            } else {
+                buffer = carry
+                buffer.append(contentsOf: chunk[0..<n])
+                bytes = buffer[...]
+            }
+            var lineStart = bytes.startIndex
+            while let newline = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
+                try body(bytes[lineStart..<newline], position + (lineStart - bytes.startIndex))
+                lineStart = newline + 1
+            }
+            position += lineStart - bytes.startIndex
+            carry = Array(bytes[lineStart...])
+        }
+        return position
+    }
+
+    /// Streams this store's complete lines from `offset` on.
+    @discardableResult
+    func scanLines(from offset: Int, _ body: (ArraySlice<UInt8>, Int) throws(IntakeError) -> Void) throws(IntakeError) -> Int {
+        try Self.scanLines(path: path, from: offset, body)
+    }
+
+    /// The bytes of one line (without its newline) at a known offset.
+    func lineBytes(offset: Int, length: Int) throws(IntakeError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: length)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(offset)) }
+        guard n == length else { throw .io(path: path, operation: "read", errno: n < 0 ? errno : EIO) }
+        return bytes
+    }
+
+    /// One record read at a known offset (from the index).
+    func record(offset: Int, length: Int) throws(IntakeError) -> Record {
+        try Self.decode(try lineBytes(offset: offset, length: length)[...], decoder: JSONDecoder(), lineNumber: 0, path: path)
+    }
+
     deinit {
         if fd >= 0 { close(fd) }
     }
 
-    public var nextSeq: Int { records.count + 1 }
+    public var nextSeq: Int { (knownCount ?? records.count) + 1 }
 
     /// Appends one record, stamping `v`, `seq` and `at`, and flushes it to disk.
     /// - Parameter sync: `false` defers the flush to ``sync()``, for a group of lines that must
@@ -123,7 +233,10 @@ public final class JSONLinesStore<Record: StoreRecord> {
         guard written == line.count else {
             throw .io(path: path, operation: "append to", errno: written < 0 ? errno : EIO)
         }
-        records.append(record)
+        if loaded != nil { loaded?.append(record) }
+        if let count = knownCount { knownCount = count + 1 }
+        lastAppended = (endOffset, line)
+        endOffset += line.count
         unsynced = true
         if sync { try self.sync() }
         return record
@@ -134,9 +247,11 @@ public final class JSONLinesStore<Record: StoreRecord> {
         guard unsynced, fd >= 0 else { return }
         guard fsync(fd) == 0 else { throw .io(path: path, operation: "flush", errno: errno) }
         unsynced = false
+        try didSync?()
     }
 
-    private func setAsideTornTail(keeping length: Int, tail: [UInt8]) throws(IntakeError) {
+    private func setAsideTornTail(keeping length: Int, from size: Int) throws(IntakeError) {
+        let tail = try lineBytes(offset: length, length: size - length)
         let stamp = Timestamp.string(Date()).replacingOccurrences(of: ":", with: "")
         let aside = "\(path).torn-\(stamp)"
         try FileSystem.write(aside, tail, exclusive: false)

@@ -246,4 +246,8 @@ public struct RunRecord: StoreRecord, Equatable {
     public var counts: RunCounts
     public var exit: Int32
     public var error: String?
+    /// The feature flags the run had (`mail_received`...), so that a message kind switched on
+    /// later is owed only for the events recorded after the last run that had it off. Absent
+    /// in the lines of older versions.
+    public var features: [String: Bool]? = nil
 }

@@ -11,7 +11,13 @@ public enum BundleRecordRef: Sendable, Equatable {
     case rejected(RejectionRecord)
 }
 
-/// All six stores of a site, opened together, with the indexes every command needs.
+/// All six stores of a site, opened together, with the derived index every command asks.
+///
+/// Opening reads no store whole: the index (``SiteIndex``) takes in the lines appended since
+/// its watermarks and answers the queries; records are read from the stores one line at a
+/// time by the offsets it keeps. Appends go to the store first and then into the index; the
+/// index rows are committed only once the store lines are flushed, so the index is never
+/// ahead of what a power cut would leave.
 public final class SiteStores {
     public let applications: JSONLinesStore<ApplicationRecord>
     public let rejections: JSONLinesStore<RejectionRecord>
@@ -19,76 +25,412 @@ public final class SiteStores {
     public let emails: JSONLinesStore<EmailRecord>
     public let deliveries: JSONLinesStore<DeliveryRecord>
     public let runs: JSONLinesStore<RunRecord>
+    let index: SiteIndex
 
-    private var applicationIndex: [String: Int] = [:]
-    private var digestIndex: [String: String] = [:]
-    private var bundleIndex: [String: BundleRecordRef] = [:]
-    private var decisionIndex: [String: [DecisionRecord]] = [:]
-    private var emailKeys: Set<String> = []
+    /// Progress of taking lines into the index: lines taken so far, and the store's name.
+    public typealias Progress = (_ lines: Int, _ store: String) -> Void
 
     /// Opens every store; `writable` needs the site lock.
-    public init(site: Site, writable: Bool) throws(IntakeError) {
-        applications = try JSONLinesStore(directory: site.stores, writable: writable)
-        rejections = try JSONLinesStore(directory: site.stores, writable: writable)
-        decisions = try JSONLinesStore(directory: site.stores, writable: writable)
-        emails = try JSONLinesStore(directory: site.stores, writable: writable)
-        deliveries = try JSONLinesStore(directory: site.stores, writable: writable)
-        runs = try JSONLinesStore(directory: site.stores, writable: writable)
-        for (offset, record) in applications.records.enumerated() { index(record, at: offset) }
-        for record in rejections.records { bundleIndex[Self.bundleKey(record.run, record.bundle)] = .rejected(record) }
-        for record in decisions.records { decisionIndex[record.id, default: []].append(record) }
-        for record in emails.records { emailKeys.insert(Self.emailKey(record)) }
+    /// - Parameter rebuild: throw the index away and take every line in again (`intake reindex`).
+    public convenience init(site: Site, writable: Bool, rebuild: Bool = false, progress: Progress? = nil) throws(IntakeError) {
+        try self.init(site: site, writable: writable, rebuild: rebuild, indexFile: nil, progress: progress)
     }
 
-    private func index(_ record: ApplicationRecord, at offset: Int) {
-        applicationIndex[record.id] = offset
-        if digestIndex[record.digest] == nil { digestIndex[record.digest] = record.id }
-        bundleIndex[Self.bundleKey(record.run, record.bundle)] = .accepted(record)
+    init(site: Site, writable: Bool, rebuild: Bool, indexFile: String?, progress: Progress?) throws(IntakeError) {
+        applications = try JSONLinesStore(directory: site.stores, writable: writable, loadRecords: false)
+        rejections = try JSONLinesStore(directory: site.stores, writable: writable, loadRecords: false)
+        decisions = try JSONLinesStore(directory: site.stores, writable: writable, loadRecords: false)
+        emails = try JSONLinesStore(directory: site.stores, writable: writable, loadRecords: false)
+        deliveries = try JSONLinesStore(directory: site.stores, writable: writable, loadRecords: false)
+        runs = try JSONLinesStore(directory: site.stores, writable: writable, loadRecords: false)
+        index = SiteIndex.open(site: site, file: indexFile)
+        if rebuild { try indexFailure { () throws(SQLiteError) in try index.createSchema() } }
+        try catchUp(progress: progress)
+        let commit: () throws(IntakeError) -> Void = { [unowned self] () throws(IntakeError) in try self.commitIndex() }
+        applications.didSync = commit
+        rejections.didSync = commit
+        decisions.didSync = commit
+        emails.didSync = commit
+        deliveries.didSync = commit
+        runs.didSync = commit
+    }
+
+    deinit { index.rollback() }
+
+    // MARK: Catching up
+
+    /// Takes in every store line after the index's watermarks; rebuilds the index when a
+    /// watermark no longer agrees with its store, or the index cannot be read.
+    private func catchUp(progress: Progress?) throws(IntakeError) {
+        var lines = 0
+        for attempt in 0..<2 {
+            do {
+                if try takeInAll(&lines, progress: progress) { return }
+            } catch let error as SQLiteError {
+                index.rollback()
+                if attempt == 1 { throw indexError(error) }
+            } catch let error as IntakeError {
+                index.rollback()
+                throw error
+            } catch {
+                index.rollback()
+                throw indexError(SQLiteError(code: -1, message: "\(error)"))
+            }
+            // The index disagrees with the stores or is damaged: start again from nothing.
+            try indexFailure { () throws(SQLiteError) in try index.createSchema() }
+            lines = 0
+        }
+    }
+
+    private func takeInAll(_ lines: inout Int, progress: Progress?) throws -> Bool {
+        guard try takeIn(applications, &lines, progress, index.insert) else { return false }
+        guard try takeIn(rejections, &lines, progress, index.insert) else { return false }
+        guard try takeIn(decisions, &lines, progress, index.insert) else { return false }
+        guard try takeIn(emails, &lines, progress, index.insert) else { return false }
+        guard try takeIn(deliveries, &lines, progress, index.insert) else { return false }
+        guard try takeIn(runs, &lines, progress, index.insert) else { return false }
+        return true
+    }
+
+    /// Takes one store's new lines in; false when its watermark does not hold.
+    private func takeIn<R: StoreRecord>(_ store: JSONLinesStore<R>, _ lines: inout Int, _ progress: Progress?,
+                                        _ insert: (R, Int, Int) throws(SQLiteError) -> Void) throws -> Bool {
+        let size = try JSONLinesStore<R>.completeLength(path: store.path).length
+        var mark = try index.watermark(R.storeName)
+        if size == mark.offset, try watermarkHolds(store, mark) {
+            store.knownCount = mark.seq
+            return true
+        }
+        try index.begin()
+        mark = try index.watermark(R.storeName)  // another process may have taken them in meanwhile
+        guard size >= mark.offset, try watermarkHolds(store, mark) else { return false }
+        let decoder = JSONDecoder()
+        var taken = 0
+        var failure: (any Error)?
+        try store.scanLines(from: mark.offset) { (line: ArraySlice<UInt8>, start: Int) throws(IntakeError) in
+            guard failure == nil, !line.isEmpty else { return }
+            let record = try JSONLinesStore<R>.decode(line, decoder: decoder, lineNumber: mark.seq + 1, path: store.path)
+            if record.seq <= mark.seq { return }  // taken in already
+            guard record.seq == mark.seq + 1 else {
+                throw IntakeError.corruptStore(file: store.path, line: mark.seq + 1, detail: "seq \(record.seq) where \(mark.seq + 1) was expected")
+            }
+            do {
+                try insert(record, start, line.count)
+                mark = SiteIndex.Watermark(offset: start + line.count + 1, seq: record.seq, lastStart: start, lastHash: SiteIndex.hash(line))
+                taken += 1
+                lines += 1
+                if taken % 20_000 == 0 {
+                    try index.setWatermark(R.storeName, mark)
+                    try index.commit()
+                    try index.begin()
+                    progress?(lines, R.storeName)
+                }
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        try index.setWatermark(R.storeName, mark)
+        try index.commit()
+        store.knownCount = mark.seq
+        if taken > 0 { progress?(lines, R.storeName) }
+        return true
+    }
+
+    /// Whether the line the watermark names is still there, unchanged.
+    private func watermarkHolds<R: StoreRecord>(_ store: JSONLinesStore<R>, _ mark: SiteIndex.Watermark) throws -> Bool {
+        guard mark.offset > 0 else { return true }
+        let length = mark.offset - mark.lastStart - 1
+        guard length > 0, let bytes = try? store.lineBytes(offset: mark.lastStart, length: length) else { return false }
+        return SiteIndex.hash(bytes) == mark.lastHash
+    }
+
+    private func indexError(_ error: SQLiteError) -> IntakeError {
+        .io(path: index.path, operation: "use the index (\(error.message); `intake reindex` rebuilds it from the stores)", errno: EIO)
+    }
+
+    private func indexFailure<T>(_ body: () throws(SQLiteError) -> T) throws(IntakeError) -> T {
+        do { return try body() } catch { throw indexError(error) }
+    }
+
+    /// While `syncAll` flushes the stores one by one, the index waits for the last.
+    private var batching = false
+
+    private func commitIndex() throws(IntakeError) {
+        if batching { return }
+        try indexFailure { () throws(SQLiteError) in try index.commit() }
     }
 
     static func bundleKey(_ run: String, _ bundle: String) -> String { run + "/" + bundle }
 
     // MARK: Queries
 
-    public func application(_ id: String) -> ApplicationRecord? {
-        applicationIndex[id].map { applications.records[$0] }
+    public func application(_ id: String) throws(IntakeError) -> ApplicationRecord? {
+        var location: (Int, Int)?
+        try indexFailure { () throws(SQLiteError) in
+            try index.db.each("SELECT off, len FROM apps WHERE id = ?", [.text(id)]) { row in location = (row.int(0), row.int(1)) }
+        }
+        guard let location else { return nil }
+        return try applications.record(offset: location.0, length: location.1)
+    }
+
+    /// The application with this seq (its position in `applications.jsonl`).
+    func application(seq: Int) throws(IntakeError) -> ApplicationRecord? {
+        var location: (Int, Int)?
+        try indexFailure { () throws(SQLiteError) in
+            try index.db.each("SELECT off, len FROM apps WHERE seq = ?", [.int(seq)]) { row in location = (row.int(0), row.int(1)) }
+        }
+        guard let location else { return nil }
+        return try applications.record(offset: location.0, length: location.1)
+    }
+
+    private func exists(_ id: String) throws(IntakeError) -> Bool {
+        try indexFailure { () throws(SQLiteError) in try index.db.int("SELECT 1 FROM apps WHERE id = ?", [.text(id)]) != nil }
     }
 
     /// Normalises what an admin types ("42", "a42", "A000042") to a stored id, if it exists.
-    public func resolveApplicationID(_ text: String) -> String? {
+    public func resolveApplicationID(_ text: String) throws(IntakeError) -> String? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
-        if applicationIndex[trimmed] != nil { return trimmed }
+        if try exists(trimmed) { return trimmed }
         let digits = trimmed.hasPrefix("A") ? String(trimmed.dropFirst()) : trimmed
         if let n = Int(digits), n > 0 {
             let id = Identifiers.application(n)
-            if applicationIndex[id] != nil { return id }
+            if try exists(id) { return id }
         }
         return nil
     }
 
     /// The first accepted application with this content digest.
-    public func applicationID(forDigest digest: String) -> String? { digestIndex[digest] }
-
-    /// What an earlier (interrupted) run recorded for a bundle in its `work/` folder.
-    public func recorded(run: String, bundle: String) -> BundleRecordRef? {
-        bundleIndex[Self.bundleKey(run, bundle)]
+    public func applicationID(forDigest digest: String) throws(IntakeError) -> String? {
+        var id: String?
+        try indexFailure { () throws(SQLiteError) in
+            try index.db.each("SELECT id FROM apps WHERE digest = ? ORDER BY seq LIMIT 1", [.text(digest)]) { row in id = row.text(0) }
+        }
+        return id
     }
 
-    public func decisions(for id: String) -> [DecisionRecord] { decisionIndex[id] ?? [] }
+    /// What an earlier (interrupted) run recorded for a bundle in its `work/` folder.
+    public func recorded(run: String, bundle: String) throws(IntakeError) -> BundleRecordRef? {
+        var found: (String, Int, Int)?
+        try indexFailure { () throws(SQLiteError) in
+            try index.db.each("SELECT 'r', off, len FROM rejections WHERE run = ?1 AND bundle = ?2 UNION ALL SELECT 'a', off, len FROM apps WHERE run = ?1 AND bundle = ?2",
+                              [.text(run), .text(bundle)]) { row in
+                if found == nil { found = (row.text(0), row.int(1), row.int(2)) }
+            }
+        }
+        guard let found else { return nil }
+        if found.0 == "r" { return .rejected(try rejections.record(offset: found.1, length: found.2)) }
+        return .accepted(try applications.record(offset: found.1, length: found.2))
+    }
 
-    public func status(of id: String) -> ApplicationStatus {
-        switch decisions(for: id).last?.decision {
-        case .approved: return .approved
-        case .declined: return .declined
-        case nil: return .pending
+    public func rejection(_ id: String) throws(IntakeError) -> RejectionRecord? {
+        var location: (Int, Int)?
+        try indexFailure { () throws(SQLiteError) in
+            try index.db.each("SELECT off, len FROM rejections WHERE id = ?", [.text(id)]) { row in location = (row.int(0), row.int(1)) }
+        }
+        guard let location else { return nil }
+        return try rejections.record(offset: location.0, length: location.1)
+    }
+
+    func rejection(seq: Int) throws(IntakeError) -> RejectionRecord? {
+        var location: (Int, Int)?
+        try indexFailure { () throws(SQLiteError) in
+            try index.db.each("SELECT off, len FROM rejections WHERE seq = ?", [.int(seq)]) { row in location = (row.int(0), row.int(1)) }
+        }
+        guard let location else { return nil }
+        return try rejections.record(offset: location.0, length: location.1)
+    }
+
+    func decision(seq: Int) throws(IntakeError) -> DecisionRecord? {
+        var location: (Int, Int)?
+        try indexFailure { () throws(SQLiteError) in
+            try index.db.each("SELECT off, len FROM decisions WHERE seq = ?", [.int(seq)]) { row in location = (row.int(0), row.int(1)) }
+        }
+        guard let location else { return nil }
+        return try decisions.record(offset: location.0, length: location.1)
+    }
+
+    private func locations(_ sql: String, _ values: [SQLiteValue]) throws(IntakeError) -> [(Int, Int)] {
+        var found: [(Int, Int)] = []
+        try indexFailure { () throws(SQLiteError) in
+            try index.db.each(sql, values) { row in found.append((row.int(0), row.int(1))) }
+        }
+        return found
+    }
+
+    public func decisions(for id: String) throws(IntakeError) -> [DecisionRecord] {
+        var out: [DecisionRecord] = []
+        for (off, len) in try locations("SELECT off, len FROM decisions WHERE app = ? ORDER BY seq", [.text(id)]) {
+            out.append(try decisions.record(offset: off, length: len))
+        }
+        return out
+    }
+
+    public func status(of id: String) throws(IntakeError) -> ApplicationStatus {
+        var status = ApplicationStatus.pending
+        try indexFailure { () throws(SQLiteError) in
+            try index.db.each("SELECT status FROM apps WHERE id = ?", [.text(id)]) { row in
+                status = ApplicationStatus(rawValue: row.text(0)) ?? .pending
+            }
+        }
+        return status
+    }
+
+    public func emailsFor(application id: String) throws(IntakeError) -> [EmailRecord] {
+        var out: [EmailRecord] = []
+        for (off, len) in try locations("SELECT off, len FROM emails WHERE app = ? ORDER BY seq", [.text(id)]) {
+            out.append(try emails.record(offset: off, length: len))
+        }
+        return out
+    }
+
+    /// The hand-overs of these spool files, in store order.
+    public func deliveries(ofFiles files: [String]) throws(IntakeError) -> [DeliveryRecord] {
+        var seen: [(seq: Int, off: Int, len: Int)] = []
+        for file in Set(files) {
+            try indexFailure { () throws(SQLiteError) in
+                try index.db.each("SELECT seq, off, len FROM deliveries WHERE file = ?", [.text(file)]) { row in
+                    seen.append((row.int(0), row.int(1), row.int(2)))
+                }
+            }
+        }
+        var out: [DeliveryRecord] = []
+        for d in seen.sorted(by: { $0.seq < $1.seq }) { out.append(try deliveries.record(offset: d.off, length: d.len)) }
+        return out
+    }
+
+    public func hasEmail(_ key: String) throws(IntakeError) -> Bool {
+        try indexFailure { () throws(SQLiteError) in try index.db.int("SELECT 1 FROM emails WHERE key = ? LIMIT 1", [.text(key)]) != nil }
+    }
+
+    /// Applications newest first, as `intake list` shows them, handed over one at a time.
+    public func eachSummary(status: ApplicationStatus?, limit: Int?, _ body: (ApplicationSummary) -> Void) throws(IntakeError) {
+        var sql = "SELECT id, status, name, email, phone, community, submitted_at, at, attachments FROM apps"
+        var values: [SQLiteValue] = []
+        if let status { sql += " WHERE status = ?"; values.append(.text(status.rawValue)) }
+        sql += " ORDER BY seq DESC"
+        if let limit { sql += " LIMIT ?"; values.append(.int(max(0, limit))) }
+        try indexFailure { () throws(SQLiteError) in
+            try index.db.each(sql, values) { row in
+                body(ApplicationSummary(id: row.text(0), status: ApplicationStatus(rawValue: row.text(1)) ?? .pending,
+                                        name: row.text(2), email: row.text(3), phone: row.optionalText(4), community: row.text(5),
+                                        submittedAt: row.text(6), receivedAt: row.text(7), attachments: row.int(8)))
+            }
         }
     }
 
-    public func emailsFor(application id: String) -> [EmailRecord] {
-        emails.records.filter { $0.id == id }
+    /// The applications whose search keys can match the query (a superset of the hits), with their status.
+    public func searchCandidates(_ query: SearchQuery, status: ApplicationStatus?) throws(IntakeError) -> [(candidate: SearchCandidate, status: ApplicationStatus, receivedAt: String)] {
+        var conditions = ["instr(s.name_key, ?1) > 0", "instr(s.email_key, ?1) > 0"]
+        var values: [SQLiteValue] = [.text(SearchKeys.string(query.key))]
+        if let digits = query.phoneDigits {
+            values.append(.text(String(decoding: digits, as: UTF8.self)))
+            conditions.append("instr(s.phone, ?\(values.count)) > 0")
+        }
+        if let pattern = query.pattern {
+            values.append(.text(SearchKeys.string(pattern.map(SearchKeys.initialMark))))
+            conditions.append("instr(s.initials, ?\(values.count)) > 0")
+        }
+        var sql = "SELECT a.id, a.name, a.email, a.phone, a.at, a.status FROM search s JOIN apps a ON a.seq = s.seq WHERE (\(conditions.joined(separator: " OR ")))"
+        if let status {
+            values.append(.text(status.rawValue))
+            sql += " AND a.status = ?\(values.count)"
+        }
+        var out: [(candidate: SearchCandidate, status: ApplicationStatus, receivedAt: String)] = []
+        try indexFailure { () throws(SQLiteError) in
+            try index.db.each(sql, values) { row in
+                let at = row.text(4)
+                out.append((SearchCandidate(id: row.text(0), name: row.text(1), email: row.text(2), phone: row.optionalText(3),
+                                            recordedAt: Timestamp.parse(at) ?? .distantPast),
+                            ApplicationStatus(rawValue: row.text(5)) ?? .pending, at))
+            }
+        }
+        return out
     }
 
-    public func hasEmail(_ key: String) -> Bool { emailKeys.contains(key) }
+    /// How many applications have this status.
+    public func count(status: ApplicationStatus?) throws(IntakeError) -> Int {
+        try indexFailure { () throws(SQLiteError) in
+            if let status { return try index.db.int("SELECT count(*) FROM apps WHERE status = ?", [.text(status.rawValue)]) ?? 0 }
+            return try index.db.int("SELECT count(*) FROM apps") ?? 0
+        }
+    }
+
+    /// Counts the index keeps, for the metrics file: rejections, messages, deliveries by outcome.
+    public func count(of table: CountedTable) throws(IntakeError) -> Int {
+        try indexFailure { () throws(SQLiteError) in
+            switch table {
+            case .rejections: return try index.db.int("SELECT count(*) FROM rejections") ?? 0
+            case .emails: return try index.db.int("SELECT count(*) FROM emails") ?? 0
+            case .deliveries(let outcome):
+                return try index.db.int("SELECT count(*) FROM deliveries WHERE outcome = ?", [.text(outcome.rawValue)]) ?? 0
+            }
+        }
+    }
+
+    public enum CountedTable: Sendable { case rejections, emails, deliveries(DeliveryOutcome) }
+
+    /// The newest `limit` applications of a status (newest first).
+    public func newest(status: ApplicationStatus, limit: Int) throws(IntakeError) -> [ApplicationSummary] {
+        var out: [ApplicationSummary] = []
+        try eachSummary(status: status, limit: limit) { out.append($0) }
+        return out
+    }
+
+    /// Failed hand-overs recorded after `since`, newest first, at most `limit`, and how many there are.
+    public func failedDeliveries(after since: String, limit: Int) throws(IntakeError) -> (newest: [DeliveryRecord], count: Int) {
+        let count = try indexFailure { () throws(SQLiteError) in
+            try index.db.int("SELECT count(*) FROM deliveries WHERE outcome = 'failed' AND at > ?", [.text(since)]) ?? 0
+        }
+        var out: [DeliveryRecord] = []
+        for (off, len) in try locations("SELECT off, len FROM deliveries WHERE outcome = 'failed' AND at > ? ORDER BY seq DESC LIMIT ?",
+                                        [.text(since), .int(limit)]) {
+            out.append(try deliveries.record(offset: off, length: len))
+        }
+        return (out, count)
+    }
+
+    /// The last run record, and the last one that ended with exit 0.
+    public func lastRun(successful: Bool = false) throws(IntakeError) -> RunRecord? {
+        let sql = successful ? "SELECT off, len FROM runs WHERE exit = 0 ORDER BY seq DESC LIMIT 1" : "SELECT off, len FROM runs ORDER BY seq DESC LIMIT 1"
+        guard let (off, len) = try locations(sql, []).first else { return nil }
+        return try runs.record(offset: off, length: len)
+    }
+
+    /// One event still owed a message: its kind and the store line it is about.
+    struct OwedEvent {
+        var key: String
+        var kind: MessageKind
+        /// 0: an application (received), 1: a rejection, 2: a decision.
+        var order: Int
+        var seq: Int
+    }
+
+    /// When a kind was last switched off: the end of the last run that had it off (or of the
+    /// last run of an older version that ended well, which does not say); "" when never.
+    func switchedOff(_ kind: MessageKind) throws(IntakeError) -> String {
+        try indexFailure { () throws(SQLiteError) in
+            var since = ""
+            try index.db.each("SELECT max(finished) FROM runs WHERE (mail_off = '*' AND exit = 0) OR instr(mail_off, ?) > 0",
+                              [.text(",\(kind.rawValue),")]) { row in since = row.optionalText(0) ?? "" }
+            return since
+        }
+    }
+
+    /// Events of these kinds without their message, recorded after the kind was last switched
+    /// off, in event order (applications, rejections, decisions; each in store order).
+    func owedEvents(kinds: [MessageKind]) throws(IntakeError) -> [OwedEvent] {
+        var out: [OwedEvent] = []
+        for kind in kinds {
+            let since = try switchedOff(kind)
+            try indexFailure { () throws(SQLiteError) in
+                try index.db.each("SELECT key, ord, seq FROM owed WHERE kind = ? AND at > ?", [.text(kind.rawValue), .text(since)]) { row in
+                    out.append(OwedEvent(key: row.text(0), kind: kind, order: row.int(1), seq: row.int(2)))
+                }
+            }
+        }
+        return out.sorted { ($0.order, $0.seq) < ($1.order, $1.seq) }
+    }
 
     /// The identity of a message: one per event, whatever the run.
     static func emailKey(_ record: EmailRecord) -> String {
@@ -102,52 +444,103 @@ public final class SiteStores {
 
     // MARK: Appends
 
-    /// Flushes every store's appended lines to disk.
+    /// Flushes every store's appended lines to disk, then commits their index rows.
     public func syncAll() throws(IntakeError) {
+        batching = true
+        defer { batching = false }
         try applications.sync()
         try rejections.sync()
         try decisions.sync()
         try emails.sync()
         try deliveries.sync()
         try runs.sync()
+        batching = false
+        try commitIndex()
+    }
+
+    /// Appends to a store, then takes the line into the index (committed with the store's flush).
+    private func appendIndexed<R: StoreRecord>(_ record: R, to store: JSONLinesStore<R>, sync: Bool,
+                                               _ insert: (R, Int, Int) throws(SQLiteError) -> Void) throws(IntakeError) -> R {
+        let written = try store.append(record, sync: false)
+        if let (offset, bytes) = store.lastAppended {
+            let line = bytes.dropLast()
+            try indexFailure { () throws(SQLiteError) in
+                try index.begin()
+                try insert(written, offset, line.count)
+                try index.setWatermark(R.storeName, SiteIndex.Watermark(offset: offset + bytes.count, seq: written.seq,
+                                                                        lastStart: offset, lastHash: SiteIndex.hash(line)))
+            }
+        }
+        if sync { try store.sync() }
+        return written
     }
 
     @discardableResult
     public func append(_ record: ApplicationRecord, sync: Bool = true) throws(IntakeError) -> ApplicationRecord {
-        let written = try applications.append(record, sync: sync)
-        index(written, at: applications.records.count - 1)
-        return written
+        try appendIndexed(record, to: applications, sync: sync, index.insert)
     }
 
     @discardableResult
     public func append(_ record: RejectionRecord, sync: Bool = true) throws(IntakeError) -> RejectionRecord {
-        let written = try rejections.append(record, sync: sync)
-        bundleIndex[Self.bundleKey(written.run, written.bundle)] = .rejected(written)
-        return written
+        try appendIndexed(record, to: rejections, sync: sync, index.insert)
     }
 
     @discardableResult
     public func append(_ record: DecisionRecord) throws(IntakeError) -> DecisionRecord {
-        let written = try decisions.append(record)
-        decisionIndex[written.id, default: []].append(written)
-        return written
+        try appendIndexed(record, to: decisions, sync: true, index.insert)
     }
 
     @discardableResult
     public func append(_ record: EmailRecord, sync: Bool = true) throws(IntakeError) -> EmailRecord {
-        let written = try emails.append(record, sync: sync)
-        emailKeys.insert(Self.emailKey(written))
-        return written
+        try appendIndexed(record, to: emails, sync: sync, index.insert)
     }
 
     @discardableResult
     public func append(_ record: DeliveryRecord) throws(IntakeError) -> DeliveryRecord {
-        try deliveries.append(record)
+        try appendIndexed(record, to: deliveries, sync: true, index.insert)
     }
 
     @discardableResult
     public func append(_ record: RunRecord) throws(IntakeError) -> RunRecord {
-        try runs.append(record)
+        try appendIndexed(record, to: runs, sync: true, index.insert)
+    }
+}
+
+/// Rebuilding the derived index and checking it against the stores.
+public enum SiteIndexMaintenance {
+    /// Throws the index away and takes every store line in again, under the site lock.
+    /// - Returns: the number of store lines taken in.
+    public static func rebuild(site: Site, progress: SiteStores.Progress? = nil) throws(IntakeError) -> Int {
+        let lock = try SiteLock(site: site)
+        defer { withExtendedLifetime(lock) {} }
+        var total = 0
+        _ = try SiteStores(site: site, writable: false, rebuild: true) { lines, store in
+            total = lines
+            progress?(lines, store)
+        }
+        return total
+    }
+
+    /// Whether the index, once caught up, holds exactly what a rebuild from the stores would.
+    /// - Returns: problems (empty when it agrees).
+    public static func check(site: Site) -> [StoreProblem] {
+        let name = "data/index/\(SiteIndex.fileName)"
+        let scratch = FileSystem.join(SiteIndex.directory(site), "verify-\(getpid()).sqlite")
+        defer { for suffix in ["", "-wal", "-shm", "-journal"] { unlink(scratch + suffix) } }
+        do {
+            let current = try SiteStores(site: site, writable: false)
+            guard current.index.path != ":memory:" else { return [] }
+            let fresh = try SiteStores(site: site, writable: false, rebuild: true, indexFile: scratch, progress: nil)
+            guard fresh.index.path == scratch else { return [] }
+            let differences = try current.index.differences(from: scratch)
+            return differences.sorted(by: { $0.key < $1.key }).map { table, rows in
+                StoreProblem(file: name, line: 0, detail: "the index disagrees with the stores (\(rows) rows of \(table)); `intake reindex` rebuilds it")
+            }
+        } catch let error as SQLiteError {
+            return [StoreProblem(file: name, line: 0, detail: "the index cannot be read (\(error.message)); `intake reindex` rebuilds it")]
+        } catch {
+            return []  // the stores themselves are damaged: their line checks say where
+        }
     }
 }
 

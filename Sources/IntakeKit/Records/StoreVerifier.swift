@@ -123,6 +123,7 @@ public enum StoreVerifier {
         for (line, d) in deliveries where !spooled.contains(d.file) {
             summary.problems.append(StoreProblem(file: "data/stores/deliveries.jsonl", line: line, detail: "delivery of \(d.file), which emails.jsonl does not know"))
         }
+        if summary.problems.isEmpty { summary.problems += SiteIndexMaintenance.check(site: site) }
         return summary
     }
 }

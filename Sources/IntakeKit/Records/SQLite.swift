@@ -1,0 +1,132 @@
+import CSQLite
+import Foundation
+
+/// A failure of the derived index's database: never a reason to stop a command, only to
+/// rebuild the index from the stores (or, when that fails too, to work without a file).
+struct SQLiteError: Error, CustomStringConvertible {
+    var code: Int32
+    var message: String
+    var description: String { "SQLite error \(code): \(message)" }
+}
+
+/// One SQLite connection, used from one thread.
+final class SQLiteDatabase {
+    private let handle: OpaquePointer
+    private var statements: [String: SQLiteStatement] = [:]
+
+    init(path: String) throws(SQLiteError) {
+        var db: OpaquePointer?
+        let rc = intake_db_open(path, 0, &db)
+        guard rc == INTAKE_DB_OK, let db else {
+            let message = db.map { String(cString: intake_db_errmsg($0)) } ?? "cannot open"
+            if let db { intake_db_close(db) }
+            throw SQLiteError(code: rc, message: "\(path): \(message)")
+        }
+        handle = db
+    }
+
+    deinit {
+        statements.values.forEach { $0.finalize() }
+        intake_db_close(handle)
+    }
+
+    var errorMessage: String { String(cString: intake_db_errmsg(handle)) }
+
+    func exec(_ sql: String) throws(SQLiteError) {
+        let rc = intake_db_exec(handle, sql)
+        guard rc == INTAKE_DB_OK else { throw SQLiteError(code: rc, message: errorMessage) }
+    }
+
+    /// A prepared statement, cached by its text.
+    func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        if let cached = statements[sql] {
+            cached.reset()
+            return cached
+        }
+        var stmt: OpaquePointer?
+        let rc = intake_db_prepare(handle, sql, &stmt)
+        guard rc == INTAKE_DB_OK, let stmt else { throw SQLiteError(code: rc, message: "\(errorMessage) in \(sql)") }
+        let prepared = SQLiteStatement(stmt, db: self)
+        statements[sql] = prepared
+        return prepared
+    }
+
+    /// Runs a statement with bindings and no result rows.
+    func run(_ sql: String, _ values: [SQLiteValue]) throws(SQLiteError) {
+        let stmt = try statement(sql)
+        try stmt.bind(values)
+        _ = try stmt.step()
+        stmt.reset()
+    }
+
+    /// The first column of the first row, as an integer.
+    func int(_ sql: String, _ values: [SQLiteValue] = []) throws(SQLiteError) -> Int? {
+        let stmt = try statement(sql)
+        try stmt.bind(values)
+        defer { stmt.reset() }
+        guard try stmt.step() else { return nil }
+        return stmt.isNull(0) ? nil : stmt.int(0)
+    }
+
+    /// Every row of a query, handed to `body` one at a time.
+    func each(_ sql: String, _ values: [SQLiteValue] = [], _ body: (SQLiteStatement) throws(SQLiteError) -> Void) throws(SQLiteError) {
+        let stmt = try statement(sql)
+        try stmt.bind(values)
+        defer { stmt.reset() }
+        while try stmt.step() { try body(stmt) }
+    }
+}
+
+enum SQLiteValue {
+    case int(Int)
+    case text(String)
+    case null
+}
+
+extension SQLiteValue {
+    static func optional(_ text: String?) -> SQLiteValue { text.map(SQLiteValue.text) ?? .null }
+}
+
+final class SQLiteStatement {
+    private let handle: OpaquePointer
+    private unowned let db: SQLiteDatabase
+
+    init(_ handle: OpaquePointer, db: SQLiteDatabase) {
+        self.handle = handle
+        self.db = db
+    }
+
+    func finalize() { intake_stmt_finalize(handle) }
+    func reset() { intake_stmt_reset(handle) }
+
+    func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
+        for (i, value) in values.enumerated() {
+            let rc: Int32
+            switch value {
+            case .int(let n): rc = intake_stmt_bind_int64(handle, Int32(i + 1), Int64(n))
+            case .null: rc = intake_stmt_bind_null(handle, Int32(i + 1))
+            case .text(let s):
+                let length = Int32(s.utf8.count)
+                rc = s.withCString { intake_stmt_bind_text(handle, Int32(i + 1), $0, length) }
+            }
+            guard rc == INTAKE_DB_OK else { throw SQLiteError(code: rc, message: db.errorMessage) }
+        }
+    }
+
+    /// Steps once: true when a row is ready.
+    func step() throws(SQLiteError) -> Bool {
+        let rc = intake_stmt_step(handle)
+        if rc == INTAKE_DB_ROW { return true }
+        if rc == INTAKE_DB_DONE { return false }
+        throw SQLiteError(code: rc, message: db.errorMessage)
+    }
+
+    func isNull(_ column: Int) -> Bool { intake_stmt_column_type(handle, Int32(column)) == INTAKE_DB_NULL }
+    func int(_ column: Int) -> Int { Int(intake_stmt_column_int64(handle, Int32(column))) }
+    func text(_ column: Int) -> String {
+        var length: Int32 = 0
+        guard let bytes = intake_stmt_column_text(handle, Int32(column), &length) else { return "" }
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(length)), as: UTF8.self)
+    }
+    func optionalText(_ column: Int) -> String? { isNull(column) ? nil : text(column) }
+}

@@ -1,0 +1,278 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The derived index beside the stores, `data/index/site.sqlite`: what the commands ask,
+/// without reading the stores whole.
+///
+/// It is never the truth. Each store's watermark (the byte offset after the last line taken
+/// in, that line's seq, where it starts and a hash of it) is kept in the same transaction as
+/// the rows taken from it; opening reads only the lines after it, so an append whose index
+/// update was lost (a crash in between) is taken in on the next open, and a line is never
+/// taken twice. A watermark the store no longer agrees with (the store shrank or the line
+/// there changed), a damaged file or another schema version: the index is rebuilt from the
+/// stores. When `data/index/` cannot be written, the index lives in memory for the command.
+final class SiteIndex {
+    static let schemaVersion = 1
+    static let fileName = "site.sqlite"
+
+    let db: SQLiteDatabase
+    let path: String
+    private var inTransaction = false
+
+    static func directory(_ site: Site) -> String { FileSystem.join(site.data, "index") }
+    static func path(_ site: Site) -> String { FileSystem.join(directory(site), fileName) }
+
+    private init(db: SQLiteDatabase, path: String) {
+        self.db = db
+        self.path = path
+    }
+
+    /// Opens the site's index file, recreating it when it is damaged or of another schema.
+    static func open(site: Site, file: String? = nil) -> SiteIndex {
+        let dir = directory(site)
+        let file = file ?? path(site)
+        if (try? FileSystem.makeDirectory(dir)) != nil {
+            if let index = try? openFile(file) { return index }
+            for suffix in ["", "-wal", "-shm", "-journal"] { unlink(file + suffix) }
+            if let index = try? openFile(file) { return index }
+        }
+        // Not writable here (or hopeless): a private index, built for this command only.
+        let db = try! SQLiteDatabase(path: ":memory:")
+        let index = SiteIndex(db: db, path: ":memory:")
+        try! index.createSchema()
+        return index
+    }
+
+    /// The tables whose rows say what the index knows (all but `meta`).
+    static let tables = ["watermark", "apps", "search", "rejections", "decisions", "emails", "deliveries", "runs", "owed"]
+
+    /// The rows of each table that one index holds and the other does not (0 when they agree).
+    func differences(from other: String) throws(SQLiteError) -> [String: Int] {
+        try db.exec("ATTACH DATABASE '\(other.replacingOccurrences(of: "'", with: "''"))' AS fresh")
+        defer { try? db.exec("DETACH DATABASE fresh") }
+        var out: [String: Int] = [:]
+        for table in Self.tables {
+            let a = try db.int("SELECT count(*) FROM (SELECT * FROM main.\(table) EXCEPT SELECT * FROM fresh.\(table))") ?? 0
+            let b = try db.int("SELECT count(*) FROM (SELECT * FROM fresh.\(table) EXCEPT SELECT * FROM main.\(table))") ?? 0
+            if a + b > 0 { out[table] = a + b }
+        }
+        return out
+    }
+
+    private static func openFile(_ file: String) throws(SQLiteError) -> SiteIndex {
+        let db = try SQLiteDatabase(path: file)
+        let index = SiteIndex(db: db, path: file)
+        try db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8000; PRAGMA temp_store=MEMORY")
+        let version = try? db.int("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema'")
+        if version != schemaVersion {
+            try index.createSchema()
+        } else {
+            // A damaged file fails here rather than in the middle of a command.
+            _ = try db.int("SELECT count(*) FROM watermark")
+        }
+        return index
+    }
+
+    /// Drops everything and lays out the tables of this schema version, empty.
+    func createSchema() throws(SQLiteError) {
+        try db.exec("""
+        DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS watermark; DROP TABLE IF EXISTS apps; DROP TABLE IF EXISTS search;
+        DROP TABLE IF EXISTS rejections; DROP TABLE IF EXISTS decisions; DROP TABLE IF EXISTS emails;
+        DROP TABLE IF EXISTS deliveries; DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS owed;
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE watermark (store TEXT PRIMARY KEY, offset INTEGER NOT NULL, seq INTEGER NOT NULL,
+                                last_start INTEGER NOT NULL, last_hash INTEGER NOT NULL);
+        CREATE TABLE apps (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, run TEXT, bundle TEXT, digest TEXT, at TEXT,
+                           off INTEGER, len INTEGER, status TEXT NOT NULL DEFAULT 'pending', name TEXT, email TEXT, phone TEXT,
+                           community TEXT, submitted_at TEXT, attachments INTEGER);
+        CREATE INDEX apps_digest ON apps (digest);
+        CREATE INDEX apps_bundle ON apps (run, bundle);
+        CREATE INDEX apps_status ON apps (status, seq);
+        CREATE TABLE search (seq INTEGER PRIMARY KEY, name_key TEXT, initials TEXT, email_key TEXT, phone TEXT);
+        CREATE TABLE rejections (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, run TEXT, bundle TEXT, at TEXT, off INTEGER, len INTEGER);
+        CREATE INDEX rejections_bundle ON rejections (run, bundle);
+        CREATE TABLE decisions (seq INTEGER PRIMARY KEY, app TEXT, decision TEXT, off INTEGER, len INTEGER);
+        CREATE INDEX decisions_app ON decisions (app, seq);
+        CREATE TABLE emails (seq INTEGER PRIMARY KEY, key TEXT, app TEXT, file TEXT, kind TEXT, off INTEGER, len INTEGER);
+        CREATE INDEX emails_key ON emails (key);
+        CREATE INDEX emails_app ON emails (app);
+        CREATE INDEX emails_file ON emails (file);
+        CREATE TABLE deliveries (seq INTEGER PRIMARY KEY, file TEXT, outcome TEXT, at TEXT, off INTEGER, len INTEGER);
+        CREATE INDEX deliveries_file ON deliveries (file);
+        CREATE INDEX deliveries_outcome ON deliveries (outcome, at);
+        CREATE TABLE runs (seq INTEGER PRIMARY KEY, finished TEXT, exit INTEGER, mail_off TEXT, off INTEGER, len INTEGER);
+        CREATE TABLE owed (key TEXT PRIMARY KEY, kind TEXT NOT NULL, ord INTEGER NOT NULL, seq INTEGER NOT NULL, app TEXT, at TEXT NOT NULL);
+        CREATE INDEX owed_kind ON owed (kind, at);
+        INSERT INTO meta VALUES ('schema', '\(Self.schemaVersion)');
+        """)
+    }
+
+    // MARK: Transactions
+
+    /// Starts a write transaction unless one is open (the writer's rows wait for the stores' fsync).
+    func begin() throws(SQLiteError) {
+        guard !inTransaction else { return }
+        try db.exec("BEGIN IMMEDIATE")
+        inTransaction = true
+    }
+
+    func commit() throws(SQLiteError) {
+        guard inTransaction else { return }
+        try db.exec("COMMIT")
+        inTransaction = false
+    }
+
+    func rollback() {
+        guard inTransaction else { return }
+        try? db.exec("ROLLBACK")
+        inTransaction = false
+    }
+
+    // MARK: Watermarks
+
+    struct Watermark {
+        var offset = 0
+        var seq = 0
+        var lastStart = 0
+        var lastHash = 0
+    }
+
+    func watermark(_ store: String) throws(SQLiteError) -> Watermark {
+        var mark = Watermark()
+        try db.each("SELECT offset, seq, last_start, last_hash FROM watermark WHERE store = ?", [.text(store)]) { row in
+            mark = Watermark(offset: row.int(0), seq: row.int(1), lastStart: row.int(2), lastHash: row.int(3))
+        }
+        return mark
+    }
+
+    func setWatermark(_ store: String, _ mark: Watermark) throws(SQLiteError) {
+        try db.run("INSERT OR REPLACE INTO watermark VALUES (?, ?, ?, ?, ?)",
+                   [.text(store), .int(mark.offset), .int(mark.seq), .int(mark.lastStart), .int(mark.lastHash)])
+    }
+
+    /// FNV-1a over a line's bytes: enough to notice that the line under a watermark changed.
+    static func hash(_ bytes: some Collection<UInt8>) -> Int {
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return Int(bitPattern: UInt(h & 0x7fff_ffff_ffff_ffff))
+    }
+
+    // MARK: Taking in records
+
+    func insert(_ app: ApplicationRecord, offset: Int, length: Int) throws(SQLiteError) {
+        try db.run("""
+            INSERT OR IGNORE INTO apps (seq, id, run, bundle, digest, at, off, len, name, email, phone, community, submitted_at, attachments)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.int(app.seq), .text(app.id), .text(app.run), .text(app.bundle), .text(app.digest), .text(app.at),
+                  .int(offset), .int(length), .text(app.applicant.name), .text(app.applicant.email), .optional(app.applicant.phone),
+                  .text(app.community), .text(app.submittedAt), .int(app.attachments.count)])
+        let keys = SearchKeys(name: app.applicant.name, email: app.applicant.email, phone: app.applicant.phone)
+        try db.run("INSERT OR IGNORE INTO search VALUES (?, ?, ?, ?, ?)",
+                   [.int(app.seq), .text(keys.name), .text(keys.initials), .text(keys.email), .optional(keys.phone)])
+        try owe("received:\(app.id)", kind: .received, order: 0, seq: app.seq, app: app.id, at: app.at)
+    }
+
+    func insert(_ r: RejectionRecord, offset: Int, length: Int) throws(SQLiteError) {
+        try db.run("INSERT OR IGNORE INTO rejections VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [.int(r.seq), .text(r.id), .text(r.run), .text(r.bundle), .text(r.at), .int(offset), .int(length)])
+        // Only a rejection whose applicant can be written to is ever owed a message.
+        if let applicant = r.applicant, EmailAddress.isPlausible(applicant.email) {
+            try owe("rejected:\(r.id)", kind: .rejected, order: 1, seq: r.seq, app: nil, at: r.at)
+        }
+    }
+
+    func insert(_ d: DecisionRecord, offset: Int, length: Int) throws(SQLiteError) {
+        try db.run("INSERT OR IGNORE INTO decisions VALUES (?, ?, ?, ?, ?)",
+                   [.int(d.seq), .text(d.id), .text(d.decision.rawValue), .int(offset), .int(length)])
+        try db.run("""
+            UPDATE apps SET status = (SELECT decision FROM decisions WHERE app = ?1 ORDER BY seq DESC LIMIT 1) WHERE id = ?1
+            """, [.text(d.id)])
+        // Only the latest decision of an application is announced: a corrected one is not owed any more.
+        try db.run("DELETE FROM owed WHERE ord = 2 AND app = ? AND seq < ?", [.text(d.id), .int(d.seq)])
+        let latest = try db.int("SELECT max(seq) FROM decisions WHERE app = ?", [.text(d.id)]) ?? d.seq
+        if latest == d.seq {
+            try owe("decision:\(d.seq)", kind: d.decision == .approved ? .approved : .declined, order: 2, seq: d.seq, app: d.id, at: d.at)
+        }
+    }
+
+    func insert(_ e: EmailRecord, offset: Int, length: Int) throws(SQLiteError) {
+        let key = SiteStores.emailKey(e)
+        try db.run("INSERT OR IGNORE INTO emails VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [.int(e.seq), .text(key), .optional(e.id), .text(e.file), .text(e.kind.rawValue), .int(offset), .int(length)])
+        try db.run("DELETE FROM owed WHERE key = ?", [.text(key)])
+    }
+
+    func insert(_ d: DeliveryRecord, offset: Int, length: Int) throws(SQLiteError) {
+        try db.run("INSERT OR IGNORE INTO deliveries VALUES (?, ?, ?, ?, ?, ?)",
+                   [.int(d.seq), .text(d.file), .text(d.outcome.rawValue), .text(d.at), .int(offset), .int(length)])
+    }
+
+    func insert(_ r: RunRecord, offset: Int, length: Int) throws(SQLiteError) {
+        // Which message kinds the run had switched off: "*" for a line that does not say (an
+        // older version's), read as "every kind was dealt with" when the run ended well.
+        var off = "*"
+        if let features = r.features {
+            off = "," + MessageKind.allCases.filter { kind in
+                features[kind == .digest ? "admin_digest" : "mail_\(kind.rawValue)"] == false
+            }.map(\.rawValue).joined(separator: ",") + ","
+        }
+        try db.run("INSERT OR IGNORE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+                   [.int(r.seq), .text(r.finished), .int(Int(r.exit)), .text(off), .int(offset), .int(length)])
+    }
+
+    private func owe(_ key: String, kind: MessageKind, order: Int, seq: Int, app: String?, at: String) throws(SQLiteError) {
+        if try db.int("SELECT 1 FROM emails WHERE key = ?", [.text(key)]) != nil { return }
+        try db.run("INSERT OR IGNORE INTO owed VALUES (?, ?, ?, ?, ?, ?)",
+                   [.text(key), .text(kind.rawValue), .int(order), .int(seq), .optional(app), .text(at)])
+    }
+}
+
+/// The normalised forms search compares, kept in the index so that a query reads them instead
+/// of normalising every applicant again.
+struct SearchKeys {
+    /// NFC, case- and width-folded, without whitespace (`KoreanText.searchKey`).
+    var name: String
+    /// `name` with every Hangul syllable or consonant letter replaced by a private-use scalar
+    /// standing for its initial consonant: a query's initials pattern, mapped the same way,
+    /// is a substring of it wherever the pattern can match.
+    var initials: String
+    var email: String
+    /// The phone's digits in Korean national form.
+    var phone: String?
+
+    init(name: String, email: String, phone: String?) {
+        let scalars = KoreanText.searchScalars(name)
+        self.name = Self.string(scalars)
+        self.initials = Self.string(scalars.map(Self.initialMark))
+        self.email = KoreanText.searchKey(email)
+        if let phone {
+            let digits = PhoneDigits.national(phone)
+            self.phone = digits.isEmpty ? nil : digits
+        } else {
+            self.phone = nil
+        }
+    }
+
+    static func initialMark(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        guard let initial = KoreanText.choseong(of: scalar) else { return scalar }
+        return Unicode.Scalar(0xE000 + UInt32(initial.index))!
+    }
+
+    static func initialMark(_ element: InitialsPatternElement) -> Unicode.Scalar {
+        switch element {
+        case .scalar(let s): return initialMark(s)
+        case .initial(let index): return Unicode.Scalar(0xE000 + UInt32(index))!
+        }
+    }
+
+    static func string(_ scalars: [Unicode.Scalar]) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return String(view)
+    }
+}
