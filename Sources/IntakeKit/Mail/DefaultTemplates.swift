@@ -83,6 +83,9 @@ Applications waiting for review ({{pending_count}}):
 {{^pending}}
 - none
 {{/pending}}
+{{#pending_more}}
+- {{pending_more}}
+{{/pending_more}}
 
 Bundles rejected in this run:
 {{#rejected}}
@@ -91,6 +94,9 @@ Bundles rejected in this run:
 {{^rejected}}
 - none
 {{/rejected}}
+{{#rejected_more}}
+- {{rejected_more}}
+{{/rejected_more}}
 
 Failed deliveries ({{failed_count}}):
 {{#failed}}
@@ -99,6 +105,9 @@ Failed deliveries ({{failed_count}}):
 {{^failed}}
 - none
 {{/failed}}
+{{#failed_more}}
+- {{failed_more}}
+{{/failed_more}}
 
 Approve: intake approve ID --by NAME
 Decline: intake decline ID --by NAME --reason "why"
@@ -260,6 +269,9 @@ If you contact us, please quote the reference {{rejection_id}}.
 {{^pending}}
 - 없음
 {{/pending}}
+{{#pending_more}}
+- {{pending_more}}
+{{/pending_more}}
 
 이번에 반려된 묶음:
 {{#rejected}}
@@ -268,6 +280,9 @@ If you contact us, please quote the reference {{rejection_id}}.
 {{^rejected}}
 - 없음
 {{/rejected}}
+{{#rejected_more}}
+- {{rejected_more}}
+{{/rejected_more}}
 
 발송 실패한 메일 {{failed_count}}건:
 {{#failed}}
@@ -276,6 +291,9 @@ If you contact us, please quote the reference {{rejection_id}}.
 {{^failed}}
 - 없음
 {{/failed}}
+{{#failed_more}}
+- {{failed_more}}
+{{/failed_more}}
 
 승인: intake approve ID --by 이름
 거절: intake decline ID --by 이름 --reason "사유"

@@ -284,16 +284,21 @@ public struct DigestSummary: Sendable {
     }
 
     func context(siteName: String, locale: String) -> [String: Any] {
-        [
+        var context: [String: Any] = [
             "site_name": siteName, "run": run, "accepted_count": accepted,
             "pending_count": pendingCount, "rejected_count": rejectedCount, "failed_count": failedCount,
             "pending": pending.map { ["id": $0.id, "name": HeaderEncoder.sanitized($0.name), "email": $0.email, "received": $0.received] },
             "rejected": rejected.map { ["id": $0.id, "bundle": $0.bundle, "reasons": $0.reasons] },
             "failed": failed.map { ["file": $0.file, "detail": $0.detail] },
-            "pending_more": Self.more(pendingCount, shown: pending.count, command: "intake list --status pending", locale: locale),
-            "rejected_more": Self.more(rejectedCount, shown: rejected.count, command: "ls data/quarantine/\(run)", locale: locale),
-            "failed_more": Self.more(failedCount, shown: failed.count, command: "intake verify", locale: locale),
         ]
+        // Present only where a list was cut, so the templates' sections stay silent otherwise.
+        let more = [
+            ("pending_more", Self.more(pendingCount, shown: pending.count, command: "intake list --status pending", locale: locale)),
+            ("rejected_more", Self.more(rejectedCount, shown: rejected.count, command: "ls data/quarantine/\(run)", locale: locale)),
+            ("failed_more", Self.more(failedCount, shown: failed.count, command: "ls data/outbox/failed", locale: locale)),
+        ]
+        for (key, text) in more where !text.isEmpty { context[key] = text }
+        return context
     }
 }
 
