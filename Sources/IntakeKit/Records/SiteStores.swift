@@ -522,20 +522,24 @@ public enum SiteIndexMaintenance {
     }
 
     /// Whether the index, once caught up, holds exactly what a rebuild from the stores would.
+    /// - Parameter also: more checks to run on the index built afresh from the stores.
     /// - Returns: problems (empty when it agrees).
-    public static func check(site: Site) -> [StoreProblem] {
+    public static func check(site: Site) -> [StoreProblem] { check(site: site) { _ in [] } }
+
+    static func check(site: Site, also: (SiteIndex) throws(SQLiteError) -> [StoreProblem]) -> [StoreProblem] {
         let name = "data/index/\(SiteIndex.fileName)"
         let scratch = FileSystem.join(SiteIndex.directory(site), "verify-\(getpid()).sqlite")
         defer { for suffix in ["", "-wal", "-shm", "-journal"] { unlink(scratch + suffix) } }
         do {
-            let current = try SiteStores(site: site, writable: false)
-            guard current.index.path != ":memory:" else { return [] }
             let fresh = try SiteStores(site: site, writable: false, rebuild: true, indexFile: scratch, progress: nil)
-            guard fresh.index.path == scratch else { return [] }
+            var problems = try also(fresh.index)
+            let current = try SiteStores(site: site, writable: false)
+            guard current.index.path != ":memory:", fresh.index.path == scratch else { return problems }
             let differences = try current.index.differences(from: scratch)
-            return differences.sorted(by: { $0.key < $1.key }).map { table, rows in
+            problems += differences.sorted(by: { $0.key < $1.key }).map { table, rows in
                 StoreProblem(file: name, line: 0, detail: "the index disagrees with the stores (\(rows) rows of \(table)); `intake reindex` rebuilds it")
             }
+            return problems
         } catch let error as SQLiteError {
             return [StoreProblem(file: name, line: 0, detail: "the index cannot be read (\(error.message)); `intake reindex` rebuilds it")]
         } catch {

@@ -18,71 +18,66 @@ public enum StoreVerifier {
         public var warnings: [StoreProblem] = []
     }
 
+    /// Streams every store once (memory stays flat whatever their size), then checks the
+    /// references between them on an index built afresh from the stores, and the site's own
+    /// index against that one.
     public static func verify(site: Site) throws(IntakeError) -> Summary {
         try site.checkLayout()
         var summary = Summary()
         let decoder = JSONDecoder()
 
-        func check<R: StoreRecord>(_ type: R.Type) -> [(line: Int, record: R)] {
+        func check<R: StoreRecord>(_ type: R.Type, _ each: (Int, R) -> Void) {
             let path = FileSystem.join(site.stores, R.storeName)
             let name = "data/stores/\(R.storeName)"
-            guard FileSystem.exists(path) else { summary.lines[R.storeName] = 0; return [] }
-            guard let bytes = try? FileSystem.read(path) else {
-                summary.problems.append(StoreProblem(file: name, line: 0, detail: "cannot be read"))
-                return []
-            }
-            var out: [(Int, R)] = []
+            guard FileSystem.exists(path) else { summary.lines[R.storeName] = 0; return }
+            var count = 0
             var lineNumber = 0
             var expected = 1
-            let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-            for (index, line) in lines.enumerated() {
-                lineNumber += 1
-                if index == lines.count - 1 {
-                    if !line.isEmpty { summary.warnings.append(StoreProblem(file: name, line: lineNumber, detail: "the last line is torn (a crash mid-write); the next run or decision sets it aside")) }
-                    break
-                }
-                guard !line.isEmpty else {
-                    summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "empty line"))
-                    continue
-                }
-                guard String(validating: line, as: UTF8.self) != nil else {
-                    summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "not valid UTF-8"))
-                    continue
-                }
-                guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
-                    summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "not a JSON object"))
-                    continue
-                }
-                for key in ["v", "seq", "at"] where object[key] == nil {
-                    summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "missing \"\(key)\""))
-                }
-                do {
-                    let record = try decoder.decode(R.self, from: Data(line))
-                    if record.seq != expected {
-                        summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "seq \(record.seq) where \(expected) was expected"))
+            do {
+                let complete = try JSONLinesStore<R>.completeLength(path: path)
+                try JSONLinesStore<R>.scanLines(path: path, from: 0) { (line: ArraySlice<UInt8>, _: Int) throws(IntakeError) in
+                    lineNumber += 1
+                    guard !line.isEmpty else {
+                        summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "empty line"))
+                        return
                     }
-                    expected = record.seq + 1
-                    if Timestamp.parse(record.at) == nil {
-                        summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "\"at\" is not an RFC 3339 time: \(record.at)"))
+                    guard String(validating: line, as: UTF8.self) != nil else {
+                        summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "not valid UTF-8"))
+                        return
                     }
-                    out.append((lineNumber, record))
-                } catch {
-                    summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "not a valid \(R.storeName) record (\(JSONLinesStore<R>.describe(error)))"))
+                    guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+                        summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "not a JSON object"))
+                        return
+                    }
+                    for key in ["v", "seq", "at"] where object[key] == nil {
+                        summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "missing \"\(key)\""))
+                    }
+                    do {
+                        let record = try decoder.decode(R.self, from: Data(line))
+                        if record.seq != expected {
+                            summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "seq \(record.seq) where \(expected) was expected"))
+                        }
+                        expected = record.seq + 1
+                        if Timestamp.parse(record.at) == nil {
+                            summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "\"at\" is not an RFC 3339 time: \(record.at)"))
+                        }
+                        count += 1
+                        each(lineNumber, record)
+                    } catch {
+                        summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "not a valid \(R.storeName) record (\(JSONLinesStore<R>.describe(error)))"))
+                    }
                 }
+                if complete.length < complete.size {
+                    summary.warnings.append(StoreProblem(file: name, line: lineNumber + 1, detail: "the last line is torn (a crash mid-write); the next run or decision sets it aside"))
+                }
+            } catch {
+                summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "cannot be read"))
             }
-            summary.lines[R.storeName] = out.count
-            return out
+            summary.lines[R.storeName] = count
         }
 
-        let apps = check(ApplicationRecord.self)
-        let rejections = check(RejectionRecord.self)
-        let decisions = check(DecisionRecord.self)
-        let emails = check(EmailRecord.self)
-        let deliveries = check(DeliveryRecord.self)
-        _ = check(RunRecord.self)
-
         var appIDs = Set<String>()
-        for (line, app) in apps {
+        check(ApplicationRecord.self) { line, app in
             if !appIDs.insert(app.id).inserted {
                 summary.problems.append(StoreProblem(file: "data/stores/applications.jsonl", line: line, detail: "id \(app.id) appears twice"))
             }
@@ -95,35 +90,43 @@ public enum StoreVerifier {
                 }
             }
         }
-        var rejectionIDs = Set<String>()
-        for (line, r) in rejections {
-            rejectionIDs.insert(r.id)
+        appIDs = []
+        check(RejectionRecord.self) { line, r in
             let path = FileSystem.join(site.data, r.quarantine)
             if !FileSystem.isDirectory(path) && !FileSystem.isDirectory(FileSystem.join(site.work, r.run, r.bundle)) {
                 summary.problems.append(StoreProblem(file: "data/stores/rejections.jsonl", line: line, detail: "\(r.id): the bundle is not in data/\(r.quarantine)"))
             }
         }
-        for (line, d) in decisions where !appIDs.contains(d.id) {
-            summary.problems.append(StoreProblem(file: "data/stores/decisions.jsonl", line: line, detail: "decision for unknown application \(d.id)"))
-        }
+        check(DecisionRecord.self) { _, _ in }
         let spool = Spool(site: site)
-        var spooled = Set<String>()
-        for (line, e) in emails {
-            spooled.insert(e.file)
-            if let id = e.id, !appIDs.contains(id) {
-                summary.problems.append(StoreProblem(file: "data/stores/emails.jsonl", line: line, detail: "message for unknown application \(id)"))
-            }
-            if let r = e.rejection, !rejectionIDs.contains(r) {
-                summary.problems.append(StoreProblem(file: "data/stores/emails.jsonl", line: line, detail: "message for unknown rejection \(r)"))
-            }
+        check(EmailRecord.self) { line, e in
             if spool.locate(e.file) == nil {
                 summary.problems.append(StoreProblem(file: "data/stores/emails.jsonl", line: line, detail: "spool file \(e.file) is in none of outbox/new, cur, failed"))
             }
         }
-        for (line, d) in deliveries where !spooled.contains(d.file) {
-            summary.problems.append(StoreProblem(file: "data/stores/deliveries.jsonl", line: line, detail: "delivery of \(d.file), which emails.jsonl does not know"))
+        check(DeliveryRecord.self) { _, _ in }
+        check(RunRecord.self) { _, _ in }
+
+        // References between the stores, and the site's index, on an index built from the stores now.
+        summary.problems += SiteIndexMaintenance.check(site: site) { (fresh: SiteIndex) throws(SQLiteError) -> [StoreProblem] in
+            var found: [StoreProblem] = []
+            func each(_ sql: String, _ problem: (SQLiteStatement) -> StoreProblem) throws(SQLiteError) {
+                try fresh.db.each(sql) { row in found.append(problem(row)) }
+            }
+            try each("SELECT d.seq, d.app FROM decisions d WHERE NOT EXISTS (SELECT 1 FROM apps a WHERE a.id = d.app) ORDER BY d.seq") {
+                StoreProblem(file: "data/stores/decisions.jsonl", line: $0.int(0), detail: "decision for unknown application \($0.text(1))")
+            }
+            try each("SELECT e.seq, e.app FROM emails e WHERE e.app IS NOT NULL AND NOT EXISTS (SELECT 1 FROM apps a WHERE a.id = e.app) ORDER BY e.seq") {
+                StoreProblem(file: "data/stores/emails.jsonl", line: $0.int(0), detail: "message for unknown application \($0.text(1))")
+            }
+            try each("SELECT e.seq, substr(e.key, 10) FROM emails e WHERE e.kind = 'rejected' AND NOT EXISTS (SELECT 1 FROM rejections r WHERE 'rejected:' || r.id = e.key) ORDER BY e.seq") {
+                StoreProblem(file: "data/stores/emails.jsonl", line: $0.int(0), detail: "message for unknown rejection \($0.text(1))")
+            }
+            try each("SELECT d.seq, d.file FROM deliveries d WHERE NOT EXISTS (SELECT 1 FROM emails e WHERE e.file = d.file) ORDER BY d.seq") {
+                StoreProblem(file: "data/stores/deliveries.jsonl", line: $0.int(0), detail: "delivery of \($0.text(1)), which emails.jsonl does not know")
+            }
+            return found
         }
-        if summary.problems.isEmpty { summary.problems += SiteIndexMaintenance.check(site: site) }
         return summary
     }
 }
