@@ -150,6 +150,47 @@ struct RunCommandTests {
         #expect(try treeSnapshot(site.path("data")) == before)
     }
 
+    /// The dry run is the run with its effects switched off: on the same inbox both report
+    /// the same verdicts, ids, reasons, counts and messages, including a duplicate of an
+    /// earlier application, a duplicate within the run, and a bundle an interrupted run left.
+    @Test func aDryRunReportsWhatTheRunThenDoes() throws {
+        let site = try TestSite()
+        let inbox = site.path("data/inbox")
+        try BundleWriter.typical("first", seed: 21).write(into: inbox)
+        #expect(try site.intake("run", "--settle", "0").status == 0)
+        try BundleWriter.typical("again", seed: 21).write(into: inbox)        // the same content as A000001
+        try BundleWriter.typical("twin-a", seed: 22).write(into: inbox)
+        try BundleWriter.typical("twin-b", seed: 22).write(into: inbox)       // a duplicate within this run
+        var bad = BundleWriter.typical("bad", seed: 23)
+        bad.files[1].data = SampleFiles.windowsExecutable()
+        try bad.write(into: inbox)
+        try BundleWriter.typical("left", seed: 24).write(into: site.path("data/work/20261129T021500Z-dead"))
+        _ = try site.intake("approve", "1", "--by", "관리자")
+
+        func report(_ args: String...) throws -> [String: Any] {
+            let result = try site.intake("run", arguments: args + ["--settle", "0", "--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        }
+        func essence(_ r: [String: Any]) -> String {
+            var counts = r["counts"] as! [String: Any]
+            counts["bytes"] = nil
+            let outcomes = (r["outcomes"] as! [[String: Any]]).map { o -> String in
+                let reasons = (o["reasons"] as! [[String: Any]]).map { "\($0["code"] ?? "") \($0["file"] ?? "") \($0["detail"] ?? "")" }
+                return "\(o["bundle"] ?? "") \(o["verdict"] ?? "") \(o["id"] ?? "-") dup:\(o["duplicate_of"] ?? "-") resumed:\(o["resumed"] ?? "") \(reasons)"
+            }.sorted()
+            let keys = counts.keys.sorted().map { "\($0)=\(counts[$0]!)" }
+            return (outcomes + keys + ["emails=\(r["emails"] ?? "")", "exit=\(r["exit"] ?? "")"]).joined(separator: "\n")
+        }
+        let dry = try report("--dry-run")
+        let real = try report()
+        #expect(essence(dry) == essence(real))
+        #expect((real["counts"] as! [String: Any])["duplicates"] as? Int == 2, "\(essence(real))")
+        #expect((real["outcomes"] as! [[String: Any]]).count == 5, "\(essence(real))")
+        #expect((real["counts"] as! [String: Any])["resumed"] as? Int == 1, "\(essence(real))")
+        #expect((real["emails"] as? Int ?? 0) >= 5, "received x2, rejected x3 or their share, approved, digest")
+    }
+
     @Test func unsettledAndManifestlessBundlesWait() throws {
         let site = try TestSite()
         try BundleWriter.typical("fresh", seed: 13).write(into: site.path("data/inbox"))

@@ -315,6 +315,8 @@ public final class BatchRunner {
 
     // MARK: Dry run
 
+    private func applicationsBefore(_ stores: SiteStores) -> Int { stores.applications.nextSeq }
+
     /// Validates what a run would take, in place, and changes nothing on disk.
     private func dryRun(runID: String, started: Date, settle: Int, now: Date, templates: TemplateSet,
                         progress: ProgressHandler?) async throws(IntakeError) -> RunReport {
@@ -322,8 +324,19 @@ public final class BatchRunner {
         var report = RunReport(run: runID, dryRun: true, started: Timestamp.string(started), finished: "", seconds: 0,
                                counts: RunCounts(), outcomes: [], waiting: [], strays: [], emails: 0, warnings: [], features: config.featureFlags, exit: 0)
         var bundles: [ClaimedBundle] = []
-        for leftover in try Inbox.leftovers(site: site) where try stores.recorded(run: leftover.run, bundle: leftover.name) == nil {
-            bundles.append(leftover)
+        for leftover in try Inbox.leftovers(site: site) {
+            if let recorded = try stores.recorded(run: leftover.run, bundle: leftover.name) {
+                // What the real run would finish moving, reported as it would report it.
+                switch recorded {
+                case .accepted(let app):
+                    report.outcomes.append(BundleOutcome(bundle: leftover.name, verdict: .accepted, id: app.id, reasons: [], duplicateOf: nil, resumed: leftover.resumed))
+                case .rejected(let r):
+                    report.outcomes.append(BundleOutcome(bundle: leftover.name, verdict: .rejected, id: r.id, reasons: r.reasons, duplicateOf: r.duplicateOf, resumed: leftover.resumed))
+                }
+                report.counts.resumed += 1
+            } else {
+                bundles.append(leftover)
+            }
         }
         let scan = try Inbox.scan(site: site, settleSeconds: settle, now: now)
         report.waiting = scan.waiting
@@ -332,6 +345,7 @@ public final class BatchRunner {
         report.warnings += scan.warnings
         bundles += scan.settled.map { ClaimedBundle(run: runID, name: $0, path: FileSystem.join(site.inbox, $0), resumed: false) }
         report.counts.claimed = bundles.count
+        report.counts.resumed += bundles.filter(\.resumed).count
         let validator = BundleValidator(config: config)
         let workers = config.effectiveWorkers
         let validated: [ValidatedBundle] = await withTaskGroup(of: (Int, ValidatedBundle).self) { group in
@@ -355,35 +369,49 @@ public final class BatchRunner {
             }
             return results.compactMap { $0 }
         }
+        // Ids are handed out in claim order, as the real run records them.
+        var nextApplication = applicationsBefore(stores)
+        var nextRejection = stores.rejections.nextSeq
         var digests: [String: String] = [:]
         var mails = try Mailer(site: site, config: config, templates: templates).countOwed(stores)
+        var retried = false
         for (bundle, v) in zip(bundles, validated) {
             if let retry = v.retry {
-                report.warnings.append("\(bundle.name) could not be judged: \(retry)")
+                report.warnings.append("\(bundle.name) left in data/work for the next run: \(retry)")
+                retried = true
                 continue
             }
             var reasons = v.reasons
             var duplicateOf: String?
-            if v.isAccepted, let digest = v.digest {
-                if let first = try stores.applicationID(forDigest: digest) ?? digests[digest] {
-                    duplicateOf = first
-                    reasons.append(Reason(.duplicate, "the same application was accepted before as \(first)"))
-                } else {
-                    digests[digest] = "(\(bundle.name) in this run)"
-                }
+            if v.isAccepted, let digest = v.digest, let first = try stores.applicationID(forDigest: digest) ?? digests[digest] {
+                duplicateOf = first
+                reasons.append(Reason(.duplicate, "the same application (manifest and files) was accepted before as \(first)"))
             }
             let accepted = reasons.isEmpty
-            if accepted { report.counts.accepted += 1 } else { report.counts.rejected += 1 }
+            let id: String
+            if accepted {
+                id = Identifiers.application(nextApplication)
+                nextApplication += 1
+                if let digest = v.digest { digests[digest] = id }
+                report.counts.accepted += 1
+                if config.isEnabled(.received) { mails += 1 }
+            } else {
+                id = Identifiers.rejection(nextRejection)
+                nextRejection += 1
+                report.counts.rejected += 1
+                if config.isEnabled(.rejected), let contact = v.contact, EmailAddress.isPlausible(contact.email) { mails += 1 }
+            }
             if duplicateOf != nil { report.counts.duplicates += 1 }
-            if accepted && config.isEnabled(.received) { mails += 1 }
-            if !accepted && config.isEnabled(.rejected) && v.contact != nil { mails += 1 }
             report.counts.bytes += v.bytes
-            report.outcomes.append(BundleOutcome(bundle: bundle.name, verdict: accepted ? .accepted : .rejected, id: nil,
+            report.outcomes.append(BundleOutcome(bundle: bundle.name, verdict: accepted ? .accepted : .rejected, id: id,
                                                  reasons: reasons, duplicateOf: duplicateOf, resumed: bundle.resumed))
         }
-        // The admin's digest, as a real run would decide it.
-        let pendingNow = try stores.count(status: .pending) > 0
-        if config.isEnabled(.digest), config.adminEmail != nil, pendingNow || report.counts.accepted > 0 || report.counts.rejected > 0 {
+        if retried { report.exit = ExitStatus.ioError.rawValue }
+        // The admin's digest, as a real run decides it.
+        let rejectedNow = report.outcomes.contains { $0.verdict == .rejected }
+        let failedSince = try stores.failedDeliveries(after: try stores.lastRun()?.finished ?? "", limit: 1).count
+        let worth = try stores.count(status: .pending) > 0 || report.counts.accepted > 0 || rejectedNow || failedSince > 0
+        if config.isEnabled(.digest), config.adminEmail != nil, worth {
             mails += 1
         }
         report.emails = mails

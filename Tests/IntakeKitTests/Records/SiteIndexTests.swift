@@ -173,6 +173,22 @@ import Testing
         #expect(try SiteStores(site: site, writable: false).status(of: "A000001") == .pending)
     }
 
+    @Test func verifyFindsReferencesToNothingWithTheirLines() async throws {
+        let dir = try TemporaryDirectory()
+        let (site, config) = try site(dir)
+        try writeBundle(at: site.inbox + "/b1", name: "김민수", email: "minsu@example.kr", phone: nil, salt: "1")
+        _ = try await BatchRunner(site: site, config: config).run(.init())
+        #expect(try StoreVerifier.verify(site: site).problems.isEmpty)
+        try JSONLinesStore<DecisionRecord>(directory: site.stores, writable: true)
+            .append(DecisionRecord(id: "A000099", decision: .approved, by: "관리자"))
+        try JSONLinesStore<DeliveryRecord>(directory: site.stores, writable: true)
+            .append(DeliveryRecord(file: "nothing.received", messageID: "x", outcome: .delivered, detail: "ok"))
+        let problems = try StoreVerifier.verify(site: site).problems.map(\.description)
+        #expect(problems.contains("data/stores/decisions.jsonl:1: decision for unknown application A000099"), "\(problems)")
+        #expect(problems.contains("data/stores/deliveries.jsonl:1: delivery of nothing.received, which emails.jsonl does not know"), "\(problems)")
+        #expect(problems.count == 2, "the site's index caught up with those lines and agrees: \(problems)")
+    }
+
     @Test func aKindSwitchedOnLaterSendsNothingForOldEvents() async throws {
         let dir = try TemporaryDirectory()
         var (site, config) = try site(dir)
