@@ -108,6 +108,7 @@ final class SiteIndex {
         CREATE TABLE runs (seq INTEGER PRIMARY KEY, finished TEXT, exit INTEGER, mail_off TEXT, off INTEGER, len INTEGER);
         CREATE TABLE owed (key TEXT PRIMARY KEY, kind TEXT NOT NULL, ord INTEGER NOT NULL, seq INTEGER NOT NULL, app TEXT, at TEXT NOT NULL);
         CREATE INDEX owed_kind ON owed (kind, at);
+        CREATE INDEX owed_app ON owed (app, ord);
         INSERT INTO meta VALUES ('schema', '\(Self.schemaVersion)');
         """)
     }
@@ -193,7 +194,7 @@ final class SiteIndex {
             UPDATE apps SET status = (SELECT decision FROM decisions WHERE app = ?1 ORDER BY seq DESC LIMIT 1) WHERE id = ?1
             """, [.text(d.id)])
         // Only the latest decision of an application is announced: a corrected one is not owed any more.
-        try db.run("DELETE FROM owed WHERE ord = 2 AND app = ? AND seq < ?", [.text(d.id), .int(d.seq)])
+        try db.run("DELETE FROM owed WHERE app = ? AND ord = 2 AND seq < ?", [.text(d.id), .int(d.seq)])
         let latest = try db.int("SELECT max(seq) FROM decisions WHERE app = ?", [.text(d.id)]) ?? d.seq
         if latest == d.seq {
             try owe("decision:\(d.seq)", kind: d.decision == .approved ? .approved : .declined, order: 2, seq: d.seq, app: d.id, at: d.at)
