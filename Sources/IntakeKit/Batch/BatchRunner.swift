@@ -151,7 +151,11 @@ public final class BatchRunner {
                                    startedAt: Date, progress: ProgressHandler?) throws(IntakeError) -> Recorded {
         var result = Recorded(counts: counts)
         var pending: [PendingMove] = []
-        var known = try mailer.spooledNames()
+        // Every bundle here is recorded by this run under an id no earlier run could have used
+        // (ids follow the flushed lines, messages only flushed ones), so none of their messages
+        // can be in the spool yet: no need to list it (an old site's spool holds every message
+        // ever sent). What earlier runs left is found by `sendOwed`.
+        var known = Set<String>()
         func flush() throws(IntakeError) {
             guard !pending.isEmpty else { return }
             try stores.syncAll()

@@ -61,7 +61,9 @@ public enum FileSystem {
             if name == "." || name == ".." { continue }
             names.append(name)
         }
-        return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        // Byte order, compared in place: copying both names per comparison made listing a
+        // spool of 200,000 messages take a second.
+        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     /// Creates a directory and its parents; succeeds when it already exists as a directory.
