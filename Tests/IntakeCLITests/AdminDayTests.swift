@@ -229,8 +229,9 @@ struct AdminDayTests {
         let site = try TestSite()
         let healthy = try site.intake("doctor")
         #expect(healthy.status == 0, "\(healthy.stdout)")
-        for name in ["layout", "permissions", "config", "features", "templates", "libxml2", "disk", "lock", "stores"] {
+        for name in ["layout", "permissions", "config", "features", "templates", "libxml2", "libqpdf", "disk", "lock", "stores"] {
             #expect(healthy.stdout.contains(name), "no \(name) line")
+            #expect(healthy.stdout.contains("ok    \(name)") || name == "features", "\(name) is not ok: \(healthy.stdout)")
         }
         try "{{applicant_name}}님\n{{#note}}\n".write(toFile: site.path("templates/ko/approved.txt.mustache"), atomically: true, encoding: .utf8)
         let broken = try site.intake("doctor")

@@ -89,6 +89,13 @@ public enum Doctor {
             add("libxml2", .ok, "XML manifests are off; libxml2 \(XMLSupport.libxml2Version) not needed")
         }
 
+        // libqpdf: every PDF form is opened with it, so a missing or broken library is a site problem.
+        if let problem = PDFOpenCheck.selfTest() {
+            add("libqpdf", .fail, "libqpdf \(PDFOpenCheck.qpdfVersion) failed its self-test: \(problem); reinstall Debian's libqpdf29 (or libqpdf-dev)")
+        } else {
+            add("libqpdf", .ok, "libqpdf \(PDFOpenCheck.qpdfVersion) loaded, opened a test PDF and refused one without pages")
+        }
+
         // Disk space.
         if let free = FileSystem.freeBytes(at: site.data) {
             if free < config.minFreeBytes {
