@@ -92,26 +92,28 @@ enum PhoneTools {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 
-    /// A HEIC photo written by heif-enc from a JPEG written by cjpeg.
-    static func heic() throws -> Data {
+    /// Runs `body` in a fresh folder holding `in.jpg`, a picture written by cjpeg.
+    static func withPicture<T>(_ body: (String) throws -> T) throws -> T {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("phone-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try ppm("\(dir)/in.ppm")
         _ = try run("cjpeg", ["-outfile", "\(dir)/in.jpg", "\(dir)/in.ppm"])
-        _ = try run("heif-enc", ["-q", "50", "-o", "\(dir)/out.heic", "\(dir)/in.jpg"])
-        return try Data(contentsOf: URL(fileURLWithPath: "\(dir)/out.heic"))
+        return try body(dir)
+    }
+
+    /// A HEIC photo written by heif-enc from a JPEG written by cjpeg.
+    static func heic() throws -> Data {
+        try withPicture { dir in
+            _ = try run("heif-enc", ["-q", "50", "-o", "\(dir)/out.heic", "\(dir)/in.jpg"])
+            return try Data(contentsOf: URL(fileURLWithPath: "\(dir)/out.heic"))
+        }
     }
 
     /// A cjpeg picture followed by Samsung's trailer holding a small MP4 (`MotionPhoto_Data`),
     /// its SEFH directory and `SEFT`, as Galaxy phones write motion photos.
     static func samsungMotionPhoto() throws -> Data {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("phone-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try ppm("\(dir)/in.ppm")
-        _ = try run("cjpeg", ["-outfile", "\(dir)/in.jpg", "\(dir)/in.ppm"])
-        let jpeg = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(dir)/in.jpg")))
+        let jpeg = try withPicture { dir in [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(dir)/in.jpg"))) }
         func be32(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
         func le32(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24 & 0xFF)] }
         func box(_ type: String, _ payload: [UInt8]) -> [UInt8] { be32(8 + payload.count) + Array(type.utf8) + payload }

@@ -121,18 +121,31 @@ public enum FileSystem {
     /// Reads a whole regular file in large blocks, refusing links and anything over `limit` bytes.
     /// - Returns: the bytes, or nil when the file holds more than `limit` bytes (nothing beyond is read).
     public static func read(_ path: String, limit: Int = Int.max) throws(IntakeError) -> [UInt8]? {
+        let (fd, expected) = try openRegularFile(path)
+        defer { try? fd.close() }
+        if expected > limit { return nil }
+        return try read(fd: fd, path: path, expected: expected, limit: limit)
+    }
+
+    /// Opens a regular file for reading without following a link (a link, folder, FIFO or
+    /// device is refused with EINVAL or ELOOP), and returns it with its size. The caller closes it.
+    static func openRegularFile(_ path: String) throws(IntakeError) -> (FileDescriptor, Int) {
         let fd: FileDescriptor
         do {
             // Non-blocking, so that a FIFO swapped in after the lstat cannot hang the run.
             fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.noFollow, .closeOnExec, .nonBlocking])
         } catch { throw .io(path: path, operation: "open", errno: Self.code(error)) }
-        defer { try? fd.close() }
         var st = stat()
-        guard fstat(fd.rawValue, &st) == 0 else { throw .io(path: path, operation: "stat", errno: errno) }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw .io(path: path, operation: "read (not a regular file)", errno: EINVAL) }
-        let expected = Int(st.st_size)
-        if expected > limit { return nil }
-        return try read(fd: fd, path: path, expected: expected, limit: limit)
+        guard fstat(fd.rawValue, &st) == 0 else {
+            let code = errno
+            try? fd.close()
+            throw .io(path: path, operation: "stat", errno: code)
+        }
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            try? fd.close()
+            throw .io(path: path, operation: "read (not a regular file)", errno: EINVAL)
+        }
+        return (fd, Int(st.st_size))
     }
 
     /// Reads an open file from its current offset to its end, expecting about `expected` bytes.
