@@ -329,32 +329,17 @@ public final class BatchRunner {
         report.warnings += scan.warnings
         bundles += scan.settled.map { ClaimedBundle(run: runID, name: $0, path: FileSystem.join(site.inbox, $0), resumed: false) }
         report.counts.claimed = bundles.count
-        let validator = BundleValidator(config: config)
-        let workers = config.effectiveWorkers
-        let validated: [ValidatedBundle] = await withTaskGroup(of: (Int, ValidatedBundle).self) { group in
-            var results = [ValidatedBundle?](repeating: nil, count: bundles.count)
-            var next = 0
-            while next < min(bundles.count, workers) {
-                let i = next, b = bundles[i]
-                group.addTask { (i, validator.validate(bundleAt: b.path, name: b.name)) }
-                next += 1
-            }
-            var done = 0
-            while let (i, v) = await group.next() {
-                results[i] = v
-                done += 1
-                progress?(RunProgress(done: done, total: bundles.count, bytes: 0, elapsed: Date().timeIntervalSince(started)))
-                if next < bundles.count {
-                    let j = next, b = bundles[j]
-                    group.addTask { (j, validator.validate(bundleAt: b.path, name: b.name)) }
-                    next += 1
-                }
-            }
-            return results.compactMap { $0 }
-        }
+        // Validated on worker threads and judged here in claim order, one at a time: nothing
+        // of a bundle but its outcome is kept, however many there are.
+        let feed = ValidationFeed(bundles: bundles, validator: BundleValidator(config: config))
+        feed.start(workers: config.effectiveWorkers)
+        defer { feed.stop() }
         var digests: [String: String] = [:]
         var mails = Mailer(site: site, config: config, templates: templates).countOwed(stores)
-        for (bundle, v) in zip(bundles, validated) {
+        for (index, bundle) in bundles.enumerated() {
+            let v = feed.take(index)
+            progress?(RunProgress(done: index + 1, total: bundles.count, bytes: report.counts.bytes + v.bytes,
+                                  elapsed: Date().timeIntervalSince(started)))
             if let retry = v.retry {
                 report.warnings.append("\(bundle.name) could not be judged: \(retry)")
                 continue
