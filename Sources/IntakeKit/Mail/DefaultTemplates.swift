@@ -124,13 +124,13 @@ Failed deliveries ({{failed_count}}):
 - none
 {{/failed}}
 
-{{#stuck_count}}
+{{#has_stuck}}
 Messages the relay keeps deferring ({{stuck_count}}; the relay stays down: check mailq and the MTA log):
 {{#stuck}}
 - {{file}}: deferred {{attempts}} times in a row since {{since}}; last: {{detail}}
 {{/stuck}}
 
-{{/stuck_count}}
+{{/has_stuck}}
 Approve: intake approve ID --by NAME
 Decline: intake decline ID --by NAME --reason "why"
 """# + "\n"),
@@ -350,13 +350,13 @@ If you contact us, please quote the reference above.
 - 없음
 {{/failed}}
 
-{{#stuck_count}}
+{{#has_stuck}}
 계속 발송이 미뤄지는 메일 {{stuck_count}}건 (릴레이가 내려가 있습니다: mailq와 MTA 로그를 확인하세요):
 {{#stuck}}
 - {{file}}: {{attempts}}번 연속 미룸, 처음: {{since}}, 마지막 응답: {{detail}}
 {{/stuck}}
 
-{{/stuck_count}}
+{{/has_stuck}}
 승인: intake approve ID --by 이름
 거절: intake decline ID --by 이름 --reason "사유"
 """# + "\n"),

@@ -176,7 +176,14 @@ public struct Deliverer {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = output
-        do { try process.run() } catch { return .failed("cannot start \(sendmail): \(error.localizedDescription)") }
+        // A reader of our own on sendmail's stdin (never inherited): after sendmail exits it
+        // tells whether any of the message was left unread, which a write into the pipe's
+        // buffer cannot (a 50 KB message fits in the buffer of a sendmail that read 1,000 bytes).
+        let probe = fcntl(input.fileHandleForReading.fileDescriptor, F_DUPFD_CLOEXEC, 0)
+        do { try process.run() } catch {
+            if probe >= 0 { close(probe) }
+            return .failed("cannot start \(sendmail): \(error.localizedDescription)")
+        }
         let collected = OutputCollector()
         Thread { collected.set(output.fileHandleForReading.readDataToEndOfFile()) }.start()
         let writer = input.fileHandleForWriting
@@ -201,6 +208,7 @@ public struct Deliverer {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
+            if probe >= 0 { close(probe) }
             return .inDoubt("sendmail did not finish within \(Int(timeout)) s; it may or may not have taken the message, so it is not sent again: check the MTA log")
         }
         process.waitUntilExit()
@@ -208,13 +216,22 @@ public struct Deliverer {
         let status = process.terminationStatus
         let exited = process.terminationReason == .uncaughtSignal ? "sendmail was killed by signal \(status)" : "sendmail exited \(status)"
         var detail = said.isEmpty ? exited : "\(exited): \(said.prefix(500))"
-        // sendmail has exited, so a writer still blocked would get EPIPE; a descendant that
-        // kept the pipe open and stopped reading must not hold this process.
+        // Anything still in the pipe was never read. Then closing the probe gives a writer still
+        // blocked on a full pipe EPIPE; a descendant that kept the pipe open and stopped
+        // reading must not hold this process either.
+        var leftUnread = false
+        if probe >= 0 {
+            _ = fcntl(probe, F_SETFL, O_NONBLOCK)
+            var byte: UInt8 = 0
+            leftUnread = read(probe, &byte, 1) > 0
+            close(probe)
+        }
         let (written, writeError) = handed.wait(timeout: 10) ?? (-1, ETIMEDOUT)
-        let whole = written == message.count && writeError == 0
+        let whole = written == message.count && writeError == 0 && !leftUnread
         if !whole {
             let why = writeError == 0 ? "" : " (\(String(cString: strerror(writeError))))"
-            detail = "sendmail read \(max(written, 0)) of \(message.count) bytes\(why) and \(detail.dropFirst("sendmail ".count))"
+            let got = leftUnread ? "did not read all \(message.count) bytes" : "read \(max(written, 0)) of \(message.count) bytes"
+            detail = "sendmail \(got)\(why) and \(detail.dropFirst("sendmail ".count))"
         }
         switch status {
         case 0 where process.terminationReason == .exit:

@@ -278,7 +278,7 @@ public struct DigestSummary: Sendable {
             "pending": pending.map { ["id": $0.id, "name": HeaderEncoder.sanitized($0.name), "email": $0.email, "received": $0.received] },
             "rejected": rejected.map { ["id": $0.id, "bundle": $0.bundle, "reasons": $0.reasons] },
             "failed": failed.map { ["file": $0.file, "detail": $0.detail] },
-            "stuck_count": stuck.count, "made_up": madeUp,
+            "stuck_count": stuck.count, "has_stuck": !stuck.isEmpty, "made_up": madeUp,
             "stuck": stuck.map { ["file": $0.file, "attempts": $0.attempts, "since": $0.since, "detail": $0.detail] },
         ]
     }
