@@ -147,7 +147,7 @@ public struct Deliverer {
     /// Whether `path` names (through any links, resolved the kernel's way: a relative link
     /// against its own folder) a regular file this process may execute. Never depends on the
     /// current directory.
-    static func isExecutableFile(_ path: String) -> Bool {
+    public static func isExecutableFile(_ path: String) -> Bool {
         var st = stat()
         guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return false }
         return access(path, X_OK) == 0

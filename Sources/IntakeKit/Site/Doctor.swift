@@ -122,7 +122,7 @@ public enum Doctor {
         }
 
         // The MTA, for `intake deliver`.
-        if FileManager.default.isExecutableFile(atPath: "/usr/sbin/sendmail") {
+        if Deliverer.isExecutableFile("/usr/sbin/sendmail") {
             add("mta", .ok, "/usr/sbin/sendmail is there for `intake deliver`")
         } else {
             add("mta", .warn, "no /usr/sbin/sendmail: install an MTA (postfix, exim4, nullmailer) or give `intake deliver --sendmail PATH`")
