@@ -193,12 +193,31 @@ private struct FaultCase: CustomStringConvertible {
     var errno: Int32
     var exit: Int32
     var violations: [String]
-    var description: String { "\(op)#\(n) (\(errno == ENOSPC ? "ENOSPC" : "EIO")): exit \(exit)\(violations.isEmpty ? "" : ": " + violations.joined(separator: "; "))" }
+    var description: String { "\(op)#\(n) (\(FaultInjectionTests.name(errno))): exit \(exit)\(violations.isEmpty ? "" : ": " + violations.joined(separator: "; "))" }
 }
 
 @Suite("faults injected at every write, fsync, rename and open: nothing lost, nothing silent", .serialized)
 struct FaultInjectionTests {
     static let ops = ["write", "fsync", "rename", "open"]
+
+    /// The errors each call is failed with, in turn: what a failing disk, a full one and a
+    /// file system remounted read-only give.
+    static func errno(for op: String, _ i: Int) -> Int32 {
+        switch op {
+        case "write": return [EIO, ENOSPC, EROFS][i % 3]
+        case "fsync": return [EIO, ENOSPC][i % 2]
+        default: return [EIO, EROFS][i % 2]
+        }
+    }
+
+    static func name(_ code: Int32) -> String {
+        switch code {
+        case EIO: return "EIO"
+        case ENOSPC: return "ENOSPC"
+        case EROFS: return "EROFS"
+        default: return "errno \(code)"
+        }
+    }
 
     /// A site with two good bundles and one that is rejected, ready to run.
     private func templateSite() throws -> TestSite {
@@ -306,8 +325,8 @@ struct FaultInjectionTests {
             let total = try count(op, in: template, "run", [])
             #expect(total > 0, "the shim saw no \(op) calls of a run")
             var exits: [Int32: Int] = [:]
-            for (i, n) in sample(total, limit: 14).enumerated() {
-                let errno: Int32 = op == "write" && i % 2 == 1 ? ENOSPC : EIO
+            for (i, n) in sample(total, limit: 24).enumerated() {
+                let errno = Self.errno(for: op, i)
                 let site = try copy(template)
                 let faulted = try site.intake("run", arguments: [], environment: try faultEnvironment(site, op: op, n: n, errno: errno))
                 var violations: [String] = []
@@ -345,8 +364,8 @@ struct FaultInjectionTests {
         for op in Self.ops {
             let total = try count(op, in: template, "deliver", ["--sendmail", sendmail])
             var exits: [Int32: Int] = [:]
-            for (i, n) in sample(total, limit: 10).enumerated() {
-                let errno: Int32 = op == "write" && i % 2 == 1 ? ENOSPC : EIO
+            for (i, n) in sample(total, limit: 30).enumerated() {
+                let errno = Self.errno(for: op, i)
                 let site = try copy(template)
                 let box = (sink as NSString).appendingPathComponent("\(op)-\(n)")
                 try FileManager.default.createDirectory(atPath: box, withIntermediateDirectories: true)

@@ -8,7 +8,8 @@ enum DefaultTemplates {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>Welcome</title></head>
 <body style="margin:0;padding:0;background-color:#f4f5f7;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;"><tr><td align="center" style="padding:24px 8px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
+<!--[if mso]><table role="presentation" width="560" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;table-layout:fixed;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
 <tr><td style="padding:16px 24px;border-bottom:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:17px;font-weight:bold;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">{{site_name}}</td></tr>
 <tr><td style="padding:24px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:16px;line-height:1.6;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">
 <p style="margin:0 0 16px 0;">Hello {{applicant_name}},</p>
@@ -25,6 +26,7 @@ enum DefaultTemplates {
 </td></tr>
 <tr><td style="padding:12px 24px;border-top:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:13px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">This message was sent automatically.</td></tr>
 </table>
+<!--[if mso]></td></tr></table><![endif]-->
 </td></tr></table>
 </body></html>
 """# + "\n"),
@@ -56,7 +58,8 @@ We are glad to have you with us.
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>About your application</title></head>
 <body style="margin:0;padding:0;background-color:#f4f5f7;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;"><tr><td align="center" style="padding:24px 8px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
+<!--[if mso]><table role="presentation" width="560" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;table-layout:fixed;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
 <tr><td style="padding:16px 24px;border-bottom:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:17px;font-weight:bold;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">{{site_name}}</td></tr>
 <tr><td style="padding:24px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:16px;line-height:1.6;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">
 <p style="margin:0 0 16px 0;">Hello {{applicant_name}},</p>
@@ -68,6 +71,7 @@ We are glad to have you with us.
 </td></tr>
 <tr><td style="padding:12px 24px;border-top:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:13px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">This message was sent automatically.</td></tr>
 </table>
+<!--[if mso]></td></tr></table><![endif]-->
 </td></tr></table>
 </body></html>
 """# + "\n"),
@@ -139,7 +143,8 @@ Decline: intake decline ID --by NAME --reason "why"
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>Application received</title></head>
 <body style="margin:0;padding:0;background-color:#f4f5f7;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;"><tr><td align="center" style="padding:24px 8px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
+<!--[if mso]><table role="presentation" width="560" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;table-layout:fixed;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
 <tr><td style="padding:16px 24px;border-bottom:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:17px;font-weight:bold;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">{{site_name}}</td></tr>
 <tr><td style="padding:24px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:16px;line-height:1.6;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">
 <p style="margin:0 0 16px 0;">Hello {{applicant_name}},</p>
@@ -157,6 +162,7 @@ Decline: intake decline ID --by NAME --reason "why"
 </td></tr>
 <tr><td style="padding:12px 24px;border-top:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:13px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">This message was sent automatically.</td></tr>
 </table>
+<!--[if mso]></td></tr></table><![endif]-->
 </td></tr></table>
 </body></html>
 """# + "\n"),
@@ -187,7 +193,8 @@ The organisers will review your application and write to you at this address. Pl
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>Application not accepted</title></head>
 <body style="margin:0;padding:0;background-color:#f4f5f7;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;"><tr><td align="center" style="padding:24px 8px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
+<!--[if mso]><table role="presentation" width="560" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;table-layout:fixed;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
 <tr><td style="padding:16px 24px;border-bottom:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:17px;font-weight:bold;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">{{site_name}}</td></tr>
 <tr><td style="padding:24px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:16px;line-height:1.6;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">
 <p style="margin:0 0 16px 0;">Hello{{#applicant_name}} {{applicant_name}}{{/applicant_name}},</p>
@@ -205,6 +212,7 @@ The organisers will review your application and write to you at this address. Pl
 </td></tr>
 <tr><td style="padding:12px 24px;border-top:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:13px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">This message was sent automatically.</td></tr>
 </table>
+<!--[if mso]></td></tr></table><![endif]-->
 </td></tr></table>
 </body></html>
 """# + "\n"),
@@ -234,7 +242,8 @@ If you contact us, please quote the reference above.
 <html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>가입 승인</title></head>
 <body style="margin:0;padding:0;background-color:#f4f5f7;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;"><tr><td align="center" style="padding:24px 8px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
+<!--[if mso]><table role="presentation" width="560" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;table-layout:fixed;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
 <tr><td style="padding:16px 24px;border-bottom:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:17px;font-weight:bold;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">{{site_name}}</td></tr>
 <tr><td style="padding:24px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:16px;line-height:1.6;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">
 <p style="margin:0 0 16px 0;">{{applicant_name}}님, 축하합니다!</p>
@@ -251,6 +260,7 @@ If you contact us, please quote the reference above.
 </td></tr>
 <tr><td style="padding:12px 24px;border-top:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:13px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">이 메일은 자동으로 발송되었습니다.</td></tr>
 </table>
+<!--[if mso]></td></tr></table><![endif]-->
 </td></tr></table>
 </body></html>
 """# + "\n"),
@@ -282,7 +292,8 @@ If you contact us, please quote the reference above.
 <html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>가입 신청 결과</title></head>
 <body style="margin:0;padding:0;background-color:#f4f5f7;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;"><tr><td align="center" style="padding:24px 8px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
+<!--[if mso]><table role="presentation" width="560" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;table-layout:fixed;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
 <tr><td style="padding:16px 24px;border-bottom:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:17px;font-weight:bold;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">{{site_name}}</td></tr>
 <tr><td style="padding:24px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:16px;line-height:1.6;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">
 <p style="margin:0 0 16px 0;">{{applicant_name}}님, 안녕하세요.</p>
@@ -294,6 +305,7 @@ If you contact us, please quote the reference above.
 </td></tr>
 <tr><td style="padding:12px 24px;border-top:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:13px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">이 메일은 자동으로 발송되었습니다.</td></tr>
 </table>
+<!--[if mso]></td></tr></table><![endif]-->
 </td></tr></table>
 </body></html>
 """# + "\n"),
@@ -365,7 +377,8 @@ If you contact us, please quote the reference above.
 <html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>가입 신청 접수</title></head>
 <body style="margin:0;padding:0;background-color:#f4f5f7;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;"><tr><td align="center" style="padding:24px 8px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
+<!--[if mso]><table role="presentation" width="560" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;table-layout:fixed;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
 <tr><td style="padding:16px 24px;border-bottom:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:17px;font-weight:bold;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">{{site_name}}</td></tr>
 <tr><td style="padding:24px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:16px;line-height:1.6;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">
 <p style="margin:0 0 16px 0;">{{applicant_name}}님, 안녕하세요.</p>
@@ -383,6 +396,7 @@ If you contact us, please quote the reference above.
 </td></tr>
 <tr><td style="padding:12px 24px;border-top:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:13px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">이 메일은 자동으로 발송되었습니다.</td></tr>
 </table>
+<!--[if mso]></td></tr></table><![endif]-->
 </td></tr></table>
 </body></html>
 """# + "\n"),
@@ -413,7 +427,8 @@ If you contact us, please quote the reference above.
 <html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>가입 신청서 미접수</title></head>
 <body style="margin:0;padding:0;background-color:#f4f5f7;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;"><tr><td align="center" style="padding:24px 8px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
+<!--[if mso]><table role="presentation" width="560" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;table-layout:fixed;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
 <tr><td style="padding:16px 24px;border-bottom:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:17px;font-weight:bold;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">{{site_name}}</td></tr>
 <tr><td style="padding:24px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:16px;line-height:1.6;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">
 <p style="margin:0 0 16px 0;">{{#applicant_name}}{{applicant_name}}님, 안녕하세요.{{/applicant_name}}{{^applicant_name}}안녕하세요.{{/applicant_name}}</p>
@@ -431,6 +446,7 @@ If you contact us, please quote the reference above.
 </td></tr>
 <tr><td style="padding:12px 24px;border-top:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:13px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">이 메일은 자동으로 발송되었습니다.</td></tr>
 </table>
+<!--[if mso]></td></tr></table><![endif]-->
 </td></tr></table>
 </body></html>
 """# + "\n"),
