@@ -19,7 +19,7 @@ struct DigestPlanner {
         let accepted = outcomes.filter { $0.verdict == .accepted }.count
         var summary = DigestSummary(run: runID, accepted: accepted, pending: pending(), rejected: rejected, failed: unreportedFailures())
         summary.stuck = StuckMessage.find(in: stores.deliveries.records).map {
-            DigestSummary.Stuck(file: $0.file, attempts: $0.attempts, since: $0.since, detail: $0.detail)
+            DigestSummary.Stuck(file: $0.file, attempts: $0.attempts, since: local($0.since), detail: $0.detail)
         }
         summary.deliveriesThrough = stores.deliveries.records.last?.seq ?? 0
         return summary
@@ -58,9 +58,24 @@ struct DigestPlanner {
     }
 
     private func pending() -> [DigestSummary.Pending] {
-        stores.applications.records.filter { stores.status(of: $0.id) == .pending }.map {
-            DigestSummary.Pending(id: $0.id, name: $0.applicant.name, email: $0.applicant.email, received: String($0.at.prefix(10)))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: config.timeZone) ?? TimeZone(identifier: "Asia/Seoul")!
+        return stores.applications.records.filter { stores.status(of: $0.id) == .pending }.map {
+            DigestSummary.Pending(id: $0.id, name: $0.applicant.name, email: $0.applicant.email, received: day($0.at, calendar))
         }
+    }
+
+    /// A store time as the admin reads it: in the site's time zone.
+    private func local(_ stamp: String) -> String {
+        guard let date = Timestamp.parse(stamp) else { return stamp }
+        return MailDates.text(date, locale: config.defaultLocale, timeZone: config.timeZone)
+    }
+
+    /// The day of a store time in the site's time zone (2026-11-30).
+    private func day(_ stamp: String, _ calendar: Calendar) -> String {
+        guard let date = Timestamp.parse(stamp) else { return String(stamp.prefix(10)) }
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
     }
 
     /// Failed hand-overs no digest has reported yet.
