@@ -126,4 +126,48 @@ struct HTMLRenderingTests {
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         #expect(koreanWraps >= 10, "the Korean messages wrapped only \(koreanWraps) times at 400 px: too few to judge the breaks")
     }
+
+    /// Every message kind in both languages, scored by SpamAssassin's local rules in one pass
+    /// (an mbox): nothing near a spam score, and no SUBJ_ALL_CAPS (a Korean subject whose only
+    /// Latin letters were an id's capitals scored it).
+    @Test(.enabled(if: RealToolsCLI.find("spamassassin") != nil || RealToolsCLI.isCI, "needs spamassassin (scripts/setup --test)"))
+    func spamAssassinFindsNothingToHold() throws {
+        let spamassassin = try RealToolsCLI.path("spamassassin")
+        let site = try site()
+        let emails = try site.lines("emails.jsonl")
+        var mbox = Data()
+        for email in emails {
+            let file = email["file"] as! String
+            mbox.append(Data("From intake@example.kr Thu Jan  1 00:00:00 2026\n".utf8))
+            mbox.append(try Data(contentsOf: URL(fileURLWithPath: site.path("data/outbox/new/\(file)"))))
+            mbox.append(Data("\n".utf8))
+        }
+        let result = try runProcess(spamassassin, ["-L", "-t", "--mbox"], stdin: mbox)
+        var scores: [String: (score: Double, tests: String)] = [:]
+        for chunk in result.stdout.components(separatedBy: "X-Spam-Status: ").dropFirst() {
+            let lines = chunk.split(separator: "\n", omittingEmptySubsequences: false)
+            var status = String(lines[0])
+            for line in lines.dropFirst() {
+                guard line.hasPrefix("\t") || line.hasPrefix(" ") else { break }
+                status += (status.hasSuffix(",") ? "" : " ") + line.trimmingCharacters(in: .whitespaces)
+            }
+            guard let idLine = lines.first(where: { $0.hasPrefix("Message-ID: <") }) else { continue }
+            let id = String(idLine.dropFirst("Message-ID: <".count).prefix { $0 != ">" })
+            let score = status.range(of: #"score=-?[0-9.]+"#, options: .regularExpression).map { Double(status[$0].dropFirst(6)) ?? 99 } ?? 99
+            scores[id] = (score, status.range(of: #"tests=\S+"#, options: .regularExpression).map { String(status[$0]) } ?? "")
+        }
+        var table: [String] = []
+        for email in emails {
+            let id = email["message_id"] as! String
+            let label = "\(email["kind"] as! String)/\(email["locale"] as! String)"
+            guard let (score, tests) = scores[id] else {
+                Issue.record("\(label) \(id) was not scored: \(result.stderr.suffix(300))")
+                continue
+            }
+            table.append("\(label): \(score) \(tests)")
+            #expect(score < 1.0, "\(label) scores \(score): \(tests)")
+            #expect(!tests.contains("SUBJ_ALL_CAPS"), "\(label): \(tests)")
+        }
+        print(table.joined(separator: "\n"))
+    }
 }
