@@ -149,3 +149,55 @@ struct DeliverKillTests {
         })
     }
 }
+
+/// A second real MTA: msmtp, reached through the kind of relative link Debian installs as
+/// /usr/sbin/sendmail (`→ ../bin/msmtp`), relaying to the local postfix over SMTP, run from a
+/// working directory that holds a folder of the link target's name.
+@Suite("deliver through msmtp behind a relative link")
+struct MSMTPDeliveryTests {
+    @Test(.enabled(if: (postfixReady && RealToolsCLI.find("msmtp") != nil) || RealToolsCLI.isCI, "needs postfix (scripts/mta-setup) and msmtp (scripts/setup --test)"))
+    func aRelativeLinkToMSMTPDeliversWhateverTheWorkingDirectory() throws {
+        try #require(postfixReady, "postfix is not set up: run scripts/mta-setup as root (CI=\(RealToolsCLI.isCI))")
+        let msmtp = try RealToolsCLI.path("msmtp")
+        let site = try TestSite()
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        try """
+        [site]
+        name = "서울 산악회"
+        settle_seconds = 0
+        admin_email = "admin.\(tag)@mta-test.example"
+        [mail]
+        from = "intake@mta-test.example"
+        """.write(toFile: site.path("intake.toml"), atomically: true, encoding: .utf8)
+        try BundleWriter.typical("b1", seed: 121, applicant: "김민수", email: "msmtp.\(tag)@mta-test.example").write(into: site.path("data/inbox"))
+        #expect(try site.intake("run").status == 0)
+        // usr/sbin/sendmail -> ../bin/msmtp -> the real msmtp, as Debian's msmtp-mta lays it out.
+        let usr = site.path("usr")
+        try FileManager.default.createDirectory(atPath: usr + "/sbin", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: usr + "/bin", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: usr + "/bin/msmtp", withDestinationPath: msmtp)
+        try FileManager.default.createSymbolicLink(atPath: usr + "/sbin/sendmail", withDestinationPath: "../bin/msmtp")
+        let home = site.path("home")
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        try "defaults\nauth off\ntls off\nlogfile \(home)/msmtp.log\naccount default\nhost 127.0.0.1\nport 25\nfrom intake@mta-test.example\n"
+            .write(toFile: home + "/.msmtprc", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: home + "/.msmtprc")
+        let cwd = site.path("cwd/x")
+        try FileManager.default.createDirectory(atPath: site.path("cwd/bin/msmtp"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: cwd, withIntermediateDirectories: true)
+        let result = try runProcess("/bin/sh", ["-c", "cd \"$1\" && HOME=\"$2\" exec \"$3\" deliver --root \"$4\" --sendmail \"$5\"",
+                                                "sh", cwd, home, IntakeBinary.path, site.root, usr + "/sbin/sendmail"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("2 delivered"), "\(result.stdout)")
+        let received = try #require(try site.lines("emails.jsonl").first { $0["kind"] as? String == "received" })
+        let id = received["message_id"] as! String
+        let wait = """
+        import mailbox, sys, time
+        for _ in range(300):
+            if any(m['Message-ID'] == '<' + sys.argv[1] + '>' for m in mailbox.mbox('/var/mail/root', factory=None)): sys.exit(0)
+            time.sleep(0.1)
+        sys.exit('did not arrive')
+        """
+        #expect(try runProcess(try RealToolsCLI.path("python3"), ["-c", wait, id]).status == 0, "\(id) did not arrive through msmtp and postfix")
+    }
+}
