@@ -134,7 +134,7 @@ public final class BatchRunner {
         logger.info("spooled \(sent.count) more messages in \(String(format: "%.2f", Date().timeIntervalSince(mailStarted))) s")
         report.emails = recorded.spooled + sent.count
         report.warnings += problems
-        let digests = DigestPlanner(stores: stores, config: config)
+        let digests = DigestPlanner(stores: stores, config: config, queued: Set(try Spool(site: site).waiting()))
         for missed in digests.missed(excluding: runID) where try mailer.sendDigest(missed, stores: stores) != nil {
             report.emails += 1
             report.warnings.append("run \(missed.run) stopped before its digest; it was made up and spooled now")

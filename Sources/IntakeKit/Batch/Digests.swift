@@ -9,6 +9,8 @@ import Foundation
 struct DigestPlanner {
     let stores: SiteStores
     let config: SiteConfig
+    /// The messages in outbox/new: a deferred message no longer there is not stuck.
+    var queued: Set<String>
 
     /// The digest for `runID`, listing `outcomes`.
     func summary(runID: String, outcomes: [BundleOutcome]) -> DigestSummary {
@@ -18,7 +20,7 @@ struct DigestPlanner {
         }
         let accepted = outcomes.filter { $0.verdict == .accepted }.count
         var summary = DigestSummary(run: runID, accepted: accepted, pending: pending(), rejected: rejected, failed: unreportedFailures())
-        summary.stuck = StuckMessage.find(in: stores.deliveries.records).map {
+        summary.stuck = StuckMessage.find(in: stores.deliveries.records).filter { queued.contains($0.file) }.map {
             DigestSummary.Stuck(file: $0.file, attempts: $0.attempts, since: local($0.since), detail: $0.detail)
         }
         summary.deliveriesThrough = stores.deliveries.records.last?.seq ?? 0
