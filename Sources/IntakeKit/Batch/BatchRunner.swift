@@ -81,7 +81,7 @@ public final class BatchRunner {
                 // Recorded before the interruption; only the move was missing.
                 logger.notice("finishing \(leftover.name) from interrupted run \(leftover.run)")
                 let (outcome, directories) = try completeMove(leftover, recorded: recorded)
-                directories.forEach(FileSystem.syncDirectory)
+                try FileSystem.syncDirectories(directories)
                 report.outcomes.append(outcome)
                 report.counts.resumed += 1
             } else {
@@ -93,9 +93,15 @@ public final class BatchRunner {
         report.strays = scan.strays
         report.counts.skippedUnsettled = scan.waiting.count
         report.warnings += scan.warnings
-        let (claimed, claimWarnings) = try Inbox.claim(scan.settled, site: site, run: runID)
-        bundles += claimed
-        report.warnings += claimWarnings
+        let claim = try Inbox.claim(scan.settled, site: site, run: runID)
+        bundles += claim.claimed
+        report.warnings += claim.warnings
+        if !claim.unclaimed.isEmpty {
+            // Still in the inbox, but not "waiting": the disk refused the move.
+            report.waiting += claim.unclaimed
+            report.counts.skippedUnsettled += claim.unclaimed.count
+            report.exit = ExitStatus.ioError.rawValue
+        }
         report.counts.claimed = bundles.count
         report.counts.resumed += bundles.filter(\.resumed).count
 
@@ -117,16 +123,23 @@ public final class BatchRunner {
             report.exit = ExitStatus.ioError.rawValue
         }
         logger.info("validated and recorded \(bundles.count) bundles, spooling \(recorded.spooled) messages, in \(String(format: "%.2f", Date().timeIntervalSince(startedAt))) s")
-        Inbox.removeEmptyRunFolders(site: site)
+        do throws(IntakeError) { try Inbox.removeEmptyRunFolders(site: site) } catch { if recordError == nil { throw error } }
         if let recordError { throw recordError }
 
-        // 4. Mail: whatever else is owed (decisions, messages a killed run left), then the digest.
+        // 4. Mail: whatever else is owed (decisions, messages a killed run left), then the
+        // digests: those a run that died owed, and this run's.
+        try Spool(site: site).removeLeftovers()
         let mailStarted = Date()
         let (sent, problems) = try mailer.sendOwed(stores, now: Date())
         logger.info("spooled \(sent.count) more messages in \(String(format: "%.2f", Date().timeIntervalSince(mailStarted))) s")
         report.emails = recorded.spooled + sent.count
         report.warnings += problems
-        let digest = digestSummary(stores: stores, runID: runID, outcomes: report.outcomes)
+        let digests = DigestPlanner(stores: stores, config: config, queued: Set(try Spool(site: site).waiting()))
+        for missed in digests.missed(excluding: runID) where try mailer.sendDigest(missed, stores: stores) != nil {
+            report.emails += 1
+            report.warnings.append("run \(missed.run) stopped before its digest; it was made up and spooled now")
+        }
+        let digest = digests.summary(runID: runID, outcomes: report.outcomes)
         if digest.isWorthSending, try mailer.sendDigest(digest, stores: stores) != nil {
             report.emails += 1
         }
@@ -161,7 +174,7 @@ public final class BatchRunner {
                 result.outcomes.append(outcome)
                 directories.formUnion(touched)
             }
-            directories.forEach(FileSystem.syncDirectory)
+            try FileSystem.syncDirectories(directories)
             let sent = try mailer.spoolRecorded(pending.map(\.recorded), stores: stores, known: &known, problems: &result.mailProblems)
             result.spooled += sent.count
             pending.removeAll()
@@ -282,32 +295,22 @@ public final class BatchRunner {
         try FileSystem.writeAtomically(path, Array(text.utf8))
     }
 
-    private func digestSummary(stores: SiteStores, runID: String, outcomes: [BundleOutcome]) -> DigestSummary {
-        let pending = stores.applications.records.filter { stores.status(of: $0.id) == .pending }.map {
-            DigestSummary.Pending(id: $0.id, name: $0.applicant.name, email: $0.applicant.email, received: String($0.at.prefix(10)))
-        }
-        let rejected = outcomes.filter { $0.verdict == .rejected }.map {
-            DigestSummary.Rejected(id: $0.id ?? "", bundle: $0.bundle,
-                                   reasons: Array(Set($0.reasons.map(\.code.rawValue))).sorted().joined(separator: ", "))
-        }
-        let since = stores.runs.records.last?.finished ?? ""
-        let failed = stores.deliveries.records.filter { $0.outcome == .failed && $0.at > since }.map {
-            DigestSummary.Failed(file: $0.file, detail: $0.detail)
-        }
-        let accepted = outcomes.filter { $0.verdict == .accepted }.count
-        return DigestSummary(run: runID, accepted: accepted, pending: pending, rejected: rejected, failed: failed)
-    }
-
     private func finish(_ report: inout RunReport, stores: SiteStores, started: Date, error: IntakeError?) throws(IntakeError) {
         let finished = Date()
         report.finished = Timestamp.string(finished)
         report.seconds = (finished.timeIntervalSince(started) * 1000).rounded() / 1000
-        let record = RunRecord(run: report.run, started: report.started, finished: report.finished, seconds: report.seconds,
+        var record = RunRecord(run: report.run, started: report.started, finished: report.finished, seconds: report.seconds,
                                counts: report.counts, exit: report.exit, error: error?.localizedDescription)
-        try stores.append(record)
-        if !Metrics.write(site: site, stores: stores, lastRun: record) {
-            logger.warning("could not write the metrics file \(site.metricsFile)")
+        // The metrics first, so that the run's line says whether they could be written.
+        do throws(IntakeError) {
+            try Metrics.write(site: site, stores: stores, lastRun: record)
+        } catch let failure {
+            report.warnings.append("the metrics file was not updated (\(failure.localizedDescription)); monitoring sees the previous run")
+            if report.exit == 0 { report.exit = failure.exitStatus.rawValue }
+            record.exit = report.exit
+            record.error = record.error ?? failure.localizedDescription
         }
+        try stores.append(record)
     }
 
     // MARK: Dry run

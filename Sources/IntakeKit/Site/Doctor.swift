@@ -129,7 +129,7 @@ public enum Doctor {
         }
 
         // The MTA, for `intake deliver`.
-        if FileManager.default.isExecutableFile(atPath: "/usr/sbin/sendmail") {
+        if Deliverer.isExecutableFile("/usr/sbin/sendmail") {
             add("mta", .ok, "/usr/sbin/sendmail is there for `intake deliver`")
         } else {
             add("mta", .warn, "no /usr/sbin/sendmail: install an MTA (postfix, exim4, nullmailer) or give `intake deliver --sendmail PATH`")
@@ -147,7 +147,7 @@ public enum Doctor {
         let context: [String: Any] = [
             "site_name": config.siteName, "applicant_name": locale == "ko" ? "김민수" : "Emily Smith", "applicant_email": "minsu@example.kr",
             "application_id": "A000042", "rejection_id": "R000007", "community": "sample",
-            "received_at": MailDates.text(Date(), locale: locale),
+            "received_at": MailDates.text(Date(), locale: locale, timeZone: config.timeZone),
             "attachments": [["file": "사진.jpg", "kind": "photo", "type": "image/jpeg", "size": "1.2 MiB"]],
             "reasons": [["file": "form.pdf", "code": "corrupt_file", "text": ReasonText.text(for: .corruptFile, locale: locale), "detail": "sample"]],
             "decided_by": "관리자", "note": "환영합니다", "reason": "정원이 찼습니다",

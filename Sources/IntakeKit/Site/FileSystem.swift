@@ -85,11 +85,24 @@ public enum FileSystem {
     }
 
     /// Flushes a directory so that renames and creations inside it survive a crash.
-    public static func syncDirectory(_ path: String) {
+    /// - Throws: when the directory cannot be opened or flushed: the entries just changed in it
+    ///   may not survive a power cut, so the caller must not go on as if they would.
+    public static func syncDirectory(_ path: String) throws(IntakeError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        _ = fsync(fd)
-        close(fd)
+        guard fd >= 0 else { throw .io(path: path, operation: "open (to flush) the directory", errno: errno) }
+        defer { close(fd) }
+        // EINVAL: a file system that cannot flush directories (some FUSE and network mounts)
+        // has nothing more to make durable.
+        if fsync(fd) != 0, errno != EINVAL { throw .io(path: path, operation: "flush the directory", errno: errno) }
+    }
+
+    /// Flushes several directories; the first failure is thrown after trying them all.
+    public static func syncDirectories<S: Sequence>(_ paths: S) throws(IntakeError) where S.Element == String {
+        var first: IntakeError?
+        for path in paths {
+            do throws(IntakeError) { try syncDirectory(path) } catch { if first == nil { first = error } }
+        }
+        if let first { throw first }
     }
 
     /// Flushes many files at once: the fsyncs run on up to 16 threads, so the device sees them
@@ -190,7 +203,7 @@ public enum FileSystem {
             unlink(tmp)
             throw .io(path: path, operation: "replace", errno: code)
         }
-        if durable { syncDirectory(dir) }
+        if durable { try syncDirectory(dir) }
     }
 
     /// Creates (or truncates) a file with `bytes`, flushed to disk.

@@ -34,7 +34,7 @@ extension SiteConfig {
         try reader.allowOnly(["site", "mail", "features", "limits", "kinds"], in: table, path: "")
 
         if let site = try reader.table(table, "site", path: "") {
-            try reader.allowOnly(["name", "default_locale", "locales", "admin_email", "settle_seconds", "workers", "min_free_mb"], in: site, path: "site")
+            try reader.allowOnly(["name", "default_locale", "locales", "admin_email", "settle_seconds", "workers", "min_free_mb", "timezone"], in: site, path: "site")
             if let v = try reader.string(site, "name", path: "site") { config.siteName = v }
             if let v = try reader.string(site, "default_locale", path: "site") { config.defaultLocale = v.lowercased() }
             if let v = try reader.strings(site, "locales", path: "site") { config.locales = v.map { $0.lowercased() } }
@@ -45,6 +45,10 @@ extension SiteConfig {
             if let v = try reader.int(site, "settle_seconds", path: "site", range: 0...86_400) { config.settleSeconds = v }
             if let v = try reader.int(site, "workers", path: "site", range: 0...64) { config.workers = v }
             if let v = try reader.int(site, "min_free_mb", path: "site", range: 0...1_000_000) { config.minFreeBytes = Int64(v) << 20 }
+            if let v = try reader.string(site, "timezone", path: "site") {
+                guard TimeZone(identifier: v) != nil else { throw reader.error("site.timezone", "\"\(v)\" is not a time zone name (e.g. \"Asia/Seoul\", \"UTC\")") }
+                config.timeZone = v
+            }
         }
         if !config.locales.contains(config.defaultLocale) {
             throw reader.error("site.default_locale", "\"\(config.defaultLocale)\" is not one of site.locales \(config.locales)")
