@@ -12,10 +12,8 @@ private let postfixReady = FileManager.default.isExecutableFile(atPath: "/usr/sb
 struct DeliverKillTests {
     private static let delays = [0.0, 0.03, 0.06, 0.1, 0.15, 0.2, 0.3, 0.45]
 
-    /// A site whose run has spooled six messages and a digest, with addresses unique to `tag`
-    /// (so Message-IDs are too, and a shared mailbox can answer for this site alone).
-    private func spooledSite(tag: String) throws -> (TestSite, [(file: String, id: String)]) {
-        let site = try TestSite()
+    /// A config whose addresses are unique to `tag`, all under the MTA test domain.
+    static func writeMTAConfig(_ site: TestSite, tag: some StringProtocol) throws {
         try """
         [site]
         name = "서울 산악회"
@@ -24,6 +22,13 @@ struct DeliverKillTests {
         [mail]
         from = "intake@mta-test.example"
         """.write(toFile: site.path("intake.toml"), atomically: true, encoding: .utf8)
+    }
+
+    /// A site whose run has spooled six messages and a digest, with addresses unique to `tag`
+    /// (so Message-IDs are too, and a shared mailbox can answer for this site alone).
+    private func spooledSite(tag: String) throws -> (TestSite, [(file: String, id: String)]) {
+        let site = try TestSite()
+        try DeliverKillTests.writeMTAConfig(site, tag: tag)
         for i in 1...6 {
             try BundleWriter.typical("b\(i)", seed: UInt64(90 + i), applicant: "김민수", email: "m\(i).\(tag)@mta-test.example").write(into: site.path("data/inbox"))
         }
@@ -161,14 +166,7 @@ struct MSMTPDeliveryTests {
         let msmtp = try RealToolsCLI.path("msmtp")
         let site = try TestSite()
         let tag = UUID().uuidString.prefix(8).lowercased()
-        try """
-        [site]
-        name = "서울 산악회"
-        settle_seconds = 0
-        admin_email = "admin.\(tag)@mta-test.example"
-        [mail]
-        from = "intake@mta-test.example"
-        """.write(toFile: site.path("intake.toml"), atomically: true, encoding: .utf8)
+        try DeliverKillTests.writeMTAConfig(site, tag: tag)
         try BundleWriter.typical("b1", seed: 121, applicant: "김민수", email: "msmtp.\(tag)@mta-test.example").write(into: site.path("data/inbox"))
         #expect(try site.intake("run").status == 0)
         // usr/sbin/sendmail -> ../bin/msmtp -> the real msmtp, as Debian's msmtp-mta lays it out.

@@ -166,26 +166,6 @@ enum FaultShim {
 }
 
 /// Where a tool is; under `CI=true` a missing tool fails the test instead of skipping it.
-enum RealToolsCLI {
-    static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
-
-    static func find(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for dir in path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/sbin", "/usr/local/bin"] {
-            let candidate = (dir as NSString).appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
-    static func path(_ name: String) throws -> String {
-        guard let found = find(name) else {
-            throw FaultShim.ShimError(description: "\(name) is required by this test but is not on PATH; run scripts/setup --test (CI=\(isCI))")
-        }
-        return found
-    }
-}
-
 /// One injected fault and what became of it.
 private struct FaultCase: CustomStringConvertible {
     var op: String

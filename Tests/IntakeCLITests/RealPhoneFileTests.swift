@@ -66,23 +66,13 @@ struct RealPhoneFileTests {
 }
 
 enum PhoneTools {
-    static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
-
-    static func find(_ name: String) -> String? {
-        for dir in ["/usr/bin", "/usr/local/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
-            return "\(dir)/\(name)"
-        }
-        return nil
-    }
-
-    static var usable: Bool { isCI || (find("heif-enc") != nil && find("cjpeg") != nil) }
-
-    struct Missing: Error, CustomStringConvertible { var description: String }
+    static var usable: Bool { RealToolsCLI.usable("heif-enc", "cjpeg") }
 
     static func run(_ name: String, _ arguments: [String]) throws -> CommandResult {
-        guard let path = find(name) else { throw Missing(description: "\(name) is required; run scripts/setup --test") }
-        let result = try runProcess(path, arguments)
-        guard result.status == 0 else { throw Missing(description: "\(name) \(arguments) exited \(result.status): \(result.stderr)") }
+        let result = try runProcess(try RealToolsCLI.path(name), arguments)
+        guard result.status == 0 else {
+            throw RealToolsCLI.Missing(description: "\(name) \(arguments) exited \(result.status): \(result.stderr)")
+        }
         return result
     }
 
