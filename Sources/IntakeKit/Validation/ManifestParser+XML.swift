@@ -22,7 +22,7 @@ extension ManifestParser {
             return failure(
                 errors.prefix(limits.maxProblems + 1).map {
                     ManifestProblem(
-                        detail: "the manifest is not well-formed XML: \(oneLine($0.message))", line: $0.line, column: $0.column)
+                        detail: "the manifest is not well-formed XML: \(libxml2MessageLine($0.message))", line: $0.line, column: $0.column)
                 })
         }
         if let encoding = document.declaredEncoding, !["utf-8", "utf8"].contains(encoding.lowercased()) {
@@ -71,7 +71,7 @@ extension ManifestParser {
 /// A libxml2 message as one line: some messages go on with a second line quoting the
 /// document (found by fuzzing: "CData section not finished\n<the text>"), which is dropped,
 /// and any control character left is escaped.
-func oneLine(_ message: String) -> String {
+func libxml2MessageLine(_ message: String) -> String {
     let first = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
     let trimmed = ManifestText.trimmed(first)
     guard trimmed.unicodeScalars.contains(where: { ManifestText.isControl($0) || $0.properties.generalCategory == .format }) else {

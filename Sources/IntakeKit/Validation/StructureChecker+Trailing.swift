@@ -172,10 +172,14 @@ struct JPEGAnnouncements {
 
     /// Takes note of an APP1 or APP2 segment's payload.
     mutating func note(_ b: ContentBytes, marker: UInt8, payload: Range<Int>, at offset: Int) {
-        if marker == 0xE2, mpfAt == nil, b.matches(Self.mpfSignature, at: payload.lowerBound) {
+        // A signature must lie inside the segment: an APP1 shorter than the XMP signature whose
+        // bytes run on into the next segment made an inverted range (found by fuzzing).
+        if marker == 0xE2, mpfAt == nil, payload.count >= Self.mpfSignature.count,
+           b.matches(Self.mpfSignature, at: payload.lowerBound) {
             mpfAt = offset
             mpfPictures = Self.mpfIndex(b, header: payload.lowerBound + 4, end: payload.upperBound)
-        } else if marker == 0xE1, xmp == nil, b.matches(Self.xmpSignature, at: payload.lowerBound) {
+        } else if marker == 0xE1, xmp == nil, payload.count >= Self.xmpSignature.count,
+                  b.matches(Self.xmpSignature, at: payload.lowerBound) {
             xmp = (payload.lowerBound + Self.xmpSignature.count)..<payload.upperBound
             xmpAt = offset
         }
