@@ -4,6 +4,9 @@ import Testing
 
 private let hasMTA = FileManager.default.isExecutableFile(atPath: "/usr/sbin/sendmail")
     && FileManager.default.fileExists(atPath: "/etc/postfix/intake-test-virtual")
+/// Under `CI=true` the MTA test always runs, and fails (naming scripts/mta-setup) when postfix
+/// is not set up: a CI machine that cannot deliver must not pass by skipping.
+private let runsMTATest = hasMTA || RealToolsCLI.isCI
 
 @Suite("an admin's day on the built binary: drop, run, search, decide, run, deliver", .serialized)
 struct AdminDayTests {
@@ -81,8 +84,9 @@ struct AdminDayTests {
         #expect(show.stdout.contains("approved message spooled"))
     }
 
-    @Test(.enabled(if: hasMTA, "needs postfix set up by scripts/mta-setup (as root); scripts/test does that"))
+    @Test(.enabled(if: runsMTATest, "needs postfix set up by scripts/mta-setup (as root); scripts/test does that"))
     func deliverHandsMessagesToTheRealMTAOnce() throws {
+        try #require(hasMTA, "postfix is not set up (no /usr/sbin/sendmail or /etc/postfix/intake-test-virtual): run scripts/mta-setup as root (CI=\(RealToolsCLI.isCI))")
         let site = try TestSite()
         try site.writeConfig("")
         try """
@@ -142,7 +146,7 @@ struct AdminDayTests {
         let found = try runProcess("/usr/bin/env", ["python3", "-c", script, messageID])
         #expect(found.status == 0, "\(found.stderr)")
         let message = try JSONSerialization.jsonObject(with: Data(found.stdout.utf8)) as! [String: Any]
-        #expect(message["subject"] as? String == "[서울 산악회] 가입을 환영합니다! (A000001)")
+        #expect(message["subject"] as? String == "[서울 산악회] 가입을 환영합니다!")
         #expect(message["name"] as? String == "김민수")
         #expect(message["addr"] as? String == "minsu.kim\(tag)@mta-test.example")
         #expect(message["original_to"] as? String == "minsu.kim\(tag)@mta-test.example", "the MTA was given exactly the applicant")
@@ -229,8 +233,9 @@ struct AdminDayTests {
         let site = try TestSite()
         let healthy = try site.intake("doctor")
         #expect(healthy.status == 0, "\(healthy.stdout)")
-        for name in ["layout", "permissions", "config", "features", "templates", "libxml2", "disk", "lock", "stores"] {
+        for name in ["layout", "permissions", "config", "features", "templates", "libxml2", "libqpdf", "disk", "lock", "stores"] {
             #expect(healthy.stdout.contains(name), "no \(name) line")
+            #expect(healthy.stdout.contains("ok    \(name)") || name == "features", "\(name) is not ok: \(healthy.stdout)")
         }
         try "{{applicant_name}}님\n{{#note}}\n".write(toFile: site.path("templates/ko/approved.txt.mustache"), atomically: true, encoding: .utf8)
         let broken = try site.intake("doctor")

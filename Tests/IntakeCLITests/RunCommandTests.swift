@@ -240,7 +240,7 @@ struct RunCommandTests {
         let parsed = try runProcess("/usr/bin/env", ["python3", "-c", script, site.path("data/outbox/new/\(file)")])
         #expect(parsed.status == 0, "\(parsed.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as! [String: Any]
-        #expect(json["subject"] as? String == "[서울 산악회] 가입 신청이 접수되었습니다 (A000001)")
+        #expect(json["subject"] as? String == "[서울 산악회] 가입 신청이 접수되었습니다")
         #expect(json["to_name"] as? String == "김민수")
         #expect(json["to_addr"] as? String == "minsu@example.kr")
         #expect(json["auto"] as? String == "auto-generated")

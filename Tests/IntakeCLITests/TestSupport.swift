@@ -138,3 +138,31 @@ final class TestSite {
         return found
     }
 }
+
+/// Real programs the CLI tests drive (postfix tools, msmtp, cjpeg, heif-enc...): found on PATH,
+/// and under `CI=true` a missing one fails the test that needs it, never skips it.
+enum RealToolsCLI {
+    static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
+
+    static func find(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/sbin", "/usr/local/bin"] {
+            let candidate = (dir as NSString).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    static func path(_ name: String) throws -> String {
+        guard let found = find(name) else {
+            throw Missing(description: "\(name) is required by this test but is not on PATH; run scripts/setup --test (CI=\(isCI))")
+        }
+        return found
+    }
+
+    /// Whether a test needing these tools should run: always under CI (a missing tool then
+    /// fails it), elsewhere only where they are all installed.
+    static func usable(_ names: String...) -> Bool { isCI || names.allSatisfy { find($0) != nil } }
+
+    struct Missing: Error, CustomStringConvertible { var description: String }
+}

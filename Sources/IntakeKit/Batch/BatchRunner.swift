@@ -81,7 +81,7 @@ public final class BatchRunner {
                 // Recorded before the interruption; only the move was missing.
                 logger.notice("finishing \(leftover.name) from interrupted run \(leftover.run)")
                 let (outcome, directories) = try completeMove(leftover, recorded: recorded)
-                directories.forEach(FileSystem.syncDirectory)
+                try FileSystem.syncDirectories(directories)
                 report.outcomes.append(outcome)
                 report.counts.resumed += 1
             } else {
@@ -93,9 +93,15 @@ public final class BatchRunner {
         report.strays = scan.strays
         report.counts.skippedUnsettled = scan.waiting.count
         report.warnings += scan.warnings
-        let (claimed, claimWarnings) = try Inbox.claim(scan.settled, site: site, run: runID)
-        bundles += claimed
-        report.warnings += claimWarnings
+        let claim = try Inbox.claim(scan.settled, site: site, run: runID)
+        bundles += claim.claimed
+        report.warnings += claim.warnings
+        if !claim.unclaimed.isEmpty {
+            // Still in the inbox, but not "waiting": the disk refused the move.
+            report.waiting += claim.unclaimed
+            report.counts.skippedUnsettled += claim.unclaimed.count
+            report.exit = ExitStatus.ioError.rawValue
+        }
         report.counts.claimed = bundles.count
         report.counts.resumed += bundles.filter(\.resumed).count
 
@@ -117,16 +123,23 @@ public final class BatchRunner {
             report.exit = ExitStatus.ioError.rawValue
         }
         logger.info("validated and recorded \(bundles.count) bundles, spooling \(recorded.spooled) messages, in \(String(format: "%.2f", Date().timeIntervalSince(startedAt))) s")
-        Inbox.removeEmptyRunFolders(site: site)
+        do throws(IntakeError) { try Inbox.removeEmptyRunFolders(site: site) } catch { if recordError == nil { throw error } }
         if let recordError { throw recordError }
 
-        // 4. Mail: whatever else is owed (decisions, messages a killed run left), then the digest.
+        // 4. Mail: whatever else is owed (decisions, messages a killed run left), then the
+        // digests: those a run that died owed, and this run's.
+        try Spool(site: site).removeLeftovers()
         let mailStarted = Date()
         let (sent, problems) = try mailer.sendOwed(stores, now: Date())
         logger.info("spooled \(sent.count) more messages in \(String(format: "%.2f", Date().timeIntervalSince(mailStarted))) s")
         report.emails = recorded.spooled + sent.count
         report.warnings += problems
-        let digest = try digestSummary(stores: stores, runID: runID, outcomes: report.outcomes)
+        let digests = DigestPlanner(stores: stores, config: config, queued: Set(try Spool(site: site).waiting()))
+        for missed in try digests.missed(excluding: runID) where try mailer.sendDigest(missed, stores: stores) != nil {
+            report.emails += 1
+            report.warnings.append("run \(missed.run) stopped before its digest; it was made up and spooled now")
+        }
+        let digest = try digests.summary(runID: runID, outcomes: report.outcomes)
         if digest.isWorthSending, try mailer.sendDigest(digest, stores: stores) != nil {
             report.emails += 1
         }
@@ -165,7 +178,7 @@ public final class BatchRunner {
                 result.outcomes.append(outcome)
                 directories.formUnion(touched)
             }
-            directories.forEach(FileSystem.syncDirectory)
+            try FileSystem.syncDirectories(directories)
             let sent = try mailer.spoolRecorded(pending.map(\.recorded), stores: stores, known: &known, problems: &result.mailProblems)
             result.spooled += sent.count
             pending.removeAll()
@@ -286,35 +299,22 @@ public final class BatchRunner {
         try FileSystem.writeAtomically(path, Array(text.utf8))
     }
 
-    private func digestSummary(stores: SiteStores, runID: String, outcomes: [BundleOutcome]) throws(IntakeError) -> DigestSummary {
-        let limit = DigestSummary.listLimit
-        let pending = try stores.newest(status: .pending, limit: limit).map {
-            DigestSummary.Pending(id: $0.id, name: $0.name, email: $0.email, received: String($0.receivedAt.prefix(10)))
-        }
-        let rejectedOutcomes = outcomes.filter { $0.verdict == .rejected }
-        let rejected = rejectedOutcomes.suffix(limit).reversed().map {
-            DigestSummary.Rejected(id: $0.id ?? "", bundle: $0.bundle,
-                                   reasons: Array(Set($0.reasons.map(\.code.rawValue))).sorted().joined(separator: ", "))
-        }
-        let since = try stores.lastRun()?.finished ?? ""
-        let failed = try stores.failedDeliveries(after: since, limit: limit)
-        let accepted = outcomes.filter { $0.verdict == .accepted }.count
-        return DigestSummary(run: runID, accepted: accepted, pending: pending, rejected: Array(rejected),
-                             failed: failed.newest.map { DigestSummary.Failed(file: $0.file, detail: $0.detail) },
-                             pendingCount: try stores.count(status: .pending), rejectedCount: rejectedOutcomes.count,
-                             failedCount: failed.count)
-    }
-
     private func finish(_ report: inout RunReport, stores: SiteStores, started: Date, error: IntakeError?) throws(IntakeError) {
         let finished = Date()
         report.finished = Timestamp.string(finished)
         report.seconds = (finished.timeIntervalSince(started) * 1000).rounded() / 1000
-        let record = RunRecord(run: report.run, started: report.started, finished: report.finished, seconds: report.seconds,
+        var record = RunRecord(run: report.run, started: report.started, finished: report.finished, seconds: report.seconds,
                                counts: report.counts, exit: report.exit, error: error?.localizedDescription, features: config.featureFlags)
-        try stores.append(record)
-        if !Metrics.write(site: site, stores: stores, lastRun: record) {
-            logger.warning("could not write the metrics file \(site.metricsFile)")
+        // The metrics first, so that the run's line says whether they could be written.
+        do throws(IntakeError) {
+            try Metrics.write(site: site, stores: stores, lastRun: record)
+        } catch let failure {
+            report.warnings.append("the metrics file was not updated (\(failure.localizedDescription)); monitoring sees the previous run")
+            if report.exit == 0 { report.exit = failure.exitStatus.rawValue }
+            record.exit = report.exit
+            record.error = record.error ?? failure.localizedDescription
         }
+        try stores.append(record)
     }
 
     // MARK: Dry run
@@ -350,36 +350,21 @@ public final class BatchRunner {
         bundles += scan.settled.map { ClaimedBundle(run: runID, name: $0, path: FileSystem.join(site.inbox, $0), resumed: false) }
         report.counts.claimed = bundles.count
         report.counts.resumed += bundles.filter(\.resumed).count
-        let validator = BundleValidator(config: config)
-        let workers = config.effectiveWorkers
-        let validated: [ValidatedBundle] = await withTaskGroup(of: (Int, ValidatedBundle).self) { group in
-            var results = [ValidatedBundle?](repeating: nil, count: bundles.count)
-            var next = 0
-            while next < min(bundles.count, workers) {
-                let i = next, b = bundles[i]
-                group.addTask { (i, validator.validate(bundleAt: b.path, name: b.name)) }
-                next += 1
-            }
-            var done = 0
-            while let (i, v) = await group.next() {
-                results[i] = v
-                done += 1
-                progress?(RunProgress(done: done, total: bundles.count, bytes: 0, elapsed: Date().timeIntervalSince(started)))
-                if next < bundles.count {
-                    let j = next, b = bundles[j]
-                    group.addTask { (j, validator.validate(bundleAt: b.path, name: b.name)) }
-                    next += 1
-                }
-            }
-            return results.compactMap { $0 }
-        }
+        // Validated on worker threads and judged here in claim order, one at a time: nothing
+        // of a bundle but its outcome is kept, however many there are.
+        let feed = ValidationFeed(bundles: bundles, validator: BundleValidator(config: config))
+        feed.start(workers: config.effectiveWorkers)
+        defer { feed.stop() }
         // Ids are handed out in claim order, as the real run records them.
         var nextApplication = applicationsBefore(stores)
         var nextRejection = stores.rejections.nextSeq
         var digests: [String: String] = [:]
         var mails = try Mailer(site: site, config: config, templates: templates).countOwed(stores)
         var retried = false
-        for (bundle, v) in zip(bundles, validated) {
+        for (index, bundle) in bundles.enumerated() {
+            let v = feed.take(index)
+            progress?(RunProgress(done: index + 1, total: bundles.count, bytes: report.counts.bytes + v.bytes,
+                                  elapsed: Date().timeIntervalSince(started)))
             if let retry = v.retry {
                 report.warnings.append("\(bundle.name) left in data/work for the next run: \(retry)")
                 retried = true
@@ -411,12 +396,21 @@ public final class BatchRunner {
                                                  reasons: reasons, duplicateOf: duplicateOf, resumed: bundle.resumed))
         }
         if retried { report.exit = ExitStatus.ioError.rawValue }
-        // The admin's digest, as a real run decides it.
-        let rejectedNow = report.outcomes.contains { $0.verdict == .rejected }
-        let failedSince = try stores.failedDeliveries(after: try stores.lastRun()?.finished ?? "", limit: 1).count
-        let worth = try stores.count(status: .pending) > 0 || report.counts.accepted > 0 || rejectedNow || failedSince > 0
-        if config.isEnabled(.digest), config.adminEmail != nil, worth {
-            mails += 1
+        // The admin's digests, decided by the same planner as the real run's: the ones made
+        // up for runs that stopped before theirs, then this run's.
+        if config.isEnabled(.digest), config.adminEmail != nil {
+            let digests = DigestPlanner(stores: stores, config: config, queued: Set(try Spool(site: site).waiting()))
+            let missed = try digests.missed(excluding: runID)
+            mails += missed.count
+            // A bundle an interrupted run left is recorded under that run, which then owes
+            // its digest too, as the real run finds once it has recorded it.
+            let missedRuns = Set(missed.map(\.run))
+            let judged = Set(report.outcomes.filter(\.resumed).map(\.bundle))
+            let resumedRuns = Set(bundles.filter { $0.resumed && $0.run != runID && judged.contains($0.name) }.map(\.run))
+            for run in resumedRuns where !missedRuns.contains(run) {
+                if try !digests.isSettled(run) { mails += 1 }
+            }
+            if try digests.summary(runID: runID, outcomes: report.outcomes).isWorthSending { mails += 1 }
         }
         report.emails = mails
         report.counts.emails = mails

@@ -15,7 +15,8 @@ public enum Metrics {
             guard let text, let date = Timestamp.parse(text) else { return "0" }
             return String(format: "%.0f", date.timeIntervalSince1970)
         }
-        let lastSuccess = (try? stores.lastRun(successful: true))??.finished
+        // The run being finished may not be in the store yet.
+        let lastSuccess = lastRun?.exit == 0 ? lastRun?.finished : (try? stores.lastRun(successful: true))??.finished
         metric("intake_last_run_timestamp_seconds", "When the last batch run finished.", "gauge", [("", seconds(lastRun?.finished))])
         metric("intake_last_success_timestamp_seconds", "When the last batch run that exited 0 finished.", "gauge", [("", seconds(lastSuccess))])
         metric("intake_last_run_exit_code", "Exit status of the last batch run (sysexits.h).", "gauge", [("", "\(lastRun?.exit ?? 0)")])
@@ -41,10 +42,11 @@ public enum Metrics {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Writes the metrics file; a failure here never fails the run (it is said in the run's warnings by the caller's log).
-    @discardableResult
-    public static func write(site: Site, stores: SiteStores, lastRun: RunRecord?) -> Bool {
+    /// Writes the metrics file.
+    /// - Throws: when it cannot be written: stale metrics would tell the monitoring all is
+    ///   well, so the caller says it and exits 74.
+    public static func write(site: Site, stores: SiteStores, lastRun: RunRecord?) throws(IntakeError) {
         let text = render(stores: stores, lastRun: lastRun ?? (try? stores.lastRun()) ?? nil)
-        return (try? FileSystem.writeAtomically(site.metricsFile, Array(text.utf8), mode: 0o644)) != nil
+        try FileSystem.writeAtomically(site.metricsFile, Array(text.utf8), mode: 0o644)
     }
 }

@@ -71,16 +71,18 @@ public enum Inbox {
 
     /// Moves settled bundles into `work/<run>/`, one rename each.
     ///
-    /// A bundle that vanished or cannot be moved is left alone (another process took it, or the
-    /// admin is moving it); the run goes on with the rest.
-    /// - Returns: the bundles claimed, and a warning for each that could not be moved for a
-    ///   reason other than having vanished.
-    public static func claim(_ names: [String], site: Site, run: String) throws(IntakeError) -> (claimed: [ClaimedBundle], warnings: [String]) {
-        guard !names.isEmpty else { return ([], []) }
+    /// A bundle that vanished is left alone (another process took it, or the admin is moving
+    /// it). One that cannot be moved for another reason (EIO, EROFS, permissions) stays in the
+    /// inbox and is said: the run goes on with the rest, but it is an I/O error, not "waiting".
+    /// - Returns: the bundles claimed, the names that could not be moved, and a warning for each.
+    public static func claim(_ names: [String], site: Site, run: String) throws(IntakeError)
+        -> (claimed: [ClaimedBundle], unclaimed: [String], warnings: [String]) {
+        guard !names.isEmpty else { return ([], [], []) }
         let workDir = FileSystem.join(site.work, run)
         try FileSystem.makeDirectory(workDir)
-        FileSystem.syncDirectory(site.work)
+        try FileSystem.syncDirectory(site.work)
         var claimed: [ClaimedBundle] = []
+        var unclaimed: [String] = []
         var warnings: [String] = []
         for name in names {
             let destination = FileSystem.join(workDir, name)
@@ -89,12 +91,12 @@ public enum Inbox {
                 claimed.append(ClaimedBundle(run: run, name: name, path: destination, resumed: false))
             } catch {
                 if case let .io(_, _, code) = error, code == ENOENT { continue }  // taken away meanwhile
+                unclaimed.append(name)
                 warnings.append("inbox/\(name) cannot be claimed (\(error.localizedDescription)); it stays in the inbox")
             }
         }
-        FileSystem.syncDirectory(site.inbox)
-        FileSystem.syncDirectory(workDir)
-        return (claimed, warnings)
+        try FileSystem.syncDirectories([site.inbox, workDir])
+        return (claimed, unclaimed, warnings)
     }
 
     /// Bundles an interrupted run left in `work/`, oldest run first, to be finished before new ones.
@@ -110,7 +112,8 @@ public enum Inbox {
     }
 
     /// Removes the `work/<run>/` folders that hold nothing any more.
-    public static func removeEmptyRunFolders(site: Site) {
+    /// - Throws: when `work/` cannot be flushed afterwards (the disk is failing).
+    public static func removeEmptyRunFolders(site: Site) throws(IntakeError) {
         guard let runs = try? FileSystem.list(site.work) else { return }
         for run in runs {
             let dir = FileSystem.join(site.work, run)
@@ -118,6 +121,6 @@ public enum Inbox {
                 rmdir(dir)
             }
         }
-        FileSystem.syncDirectory(site.work)
+        try FileSystem.syncDirectory(site.work)
     }
 }

@@ -5,32 +5,45 @@ enum DefaultTemplates {
     static let files: [(path: String, text: String)] = [
         ("en/approved.html.mustache", #"""
 <!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Welcome</title></head>
-<body>
-<p>Hello {{applicant_name}},</p>
-<p>Congratulations: your application to {{site_name}} ({{application_id}}) has been approved.</p>
-{{#note}}<p>A note from the organisers: {{note}}</p>{{/note}}
-<p>Next steps:</p>
-<ul>
-<li>You will receive the details of the first meeting and the club rules in a few days.</li>
-<li>Please tell the organisers if your contact details change.</li>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>Welcome</title></head>
+<body style="margin:0;padding:0;background-color:#f4f5f7;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;"><tr><td align="center" style="padding:24px 8px;">
+<!--[if mso]><table role="presentation" width="560" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;table-layout:fixed;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
+<tr><td style="padding:16px 24px;border-bottom:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:17px;font-weight:bold;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">{{site_name}}</td></tr>
+<tr><td style="padding:24px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:16px;line-height:1.6;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">
+<p style="margin:0 0 16px 0;">Hello {{applicant_name}},</p>
+<p style="margin:0 0 16px 0;">Congratulations: your application to {{site_name}} has been approved.</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 16px 0;"><tr><td style="padding:12px 16px;background-color:#f6f8fa;border-left:4px solid #0969da;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:14px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">Reference<br><strong style="font-family:Menlo,Consolas,'Courier New',monospace;font-size:22px;letter-spacing:1px;color:#1f2328;">{{application_id}}</strong></td></tr></table>
+{{#note}}<p style="margin:0 0 16px 0;">A note from the organisers: {{note}}</p>{{/note}}
+<p style="margin:0 0 8px 0;">Next steps:</p>
+<ul style="margin:0 0 16px 0;padding-left:20px;">
+<li style="margin:0 0 6px 0;">You will receive the details of the first meeting and the club rules in a few days.</li>
+<li style="margin:0 0 6px 0;">Please tell the organisers if your contact details change.</li>
 </ul>
-<p>We are glad to have you with us.</p>
-<p>{{site_name}}<br><small>This message was sent automatically.</small></p>
+<p style="margin:0 0 16px 0;">We are glad to have you with us.</p>
+<p style="margin:0;">{{site_name}}</p>
+</td></tr>
+<tr><td style="padding:12px 24px;border-top:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:13px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">This message was sent automatically.</td></tr>
+</table>
+<!--[if mso]></td></tr></table><![endif]-->
+</td></tr></table>
 </body></html>
 """# + "\n"),
         ("en/approved.subject.mustache", #"""
-[{{site_name}}] Welcome! Your application is approved ({{application_id}})
+[{{site_name}}] Welcome! Your application is approved
 """# + "\n"),
         ("en/approved.txt.mustache", #"""
 Hello {{applicant_name}},
 
-Congratulations: your application to {{site_name}} ({{application_id}}) has been approved.
+Congratulations: your application to {{site_name}} has been approved.
+
+Reference: {{application_id}}
+
 {{#note}}
-
 A note from the organisers: {{note}}
-{{/note}}
 
+{{/note}}
 Next steps:
 - You will receive the details of the first meeting and the club rules in a few days.
 - Please tell the organisers if your contact details change.
@@ -42,24 +55,35 @@ We are glad to have you with us.
 """# + "\n"),
         ("en/declined.html.mustache", #"""
 <!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>About your application</title></head>
-<body>
-<p>Hello {{applicant_name}},</p>
-<p>Thank you for your interest in {{site_name}}. We are sorry to tell you that
-your application ({{application_id}}) has not been approved.</p>
-<p>Reason: {{reason}}</p>
-<p>If you have any questions, please reply to this message.</p>
-<p>{{site_name}}<br><small>This message was sent automatically.</small></p>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>About your application</title></head>
+<body style="margin:0;padding:0;background-color:#f4f5f7;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;"><tr><td align="center" style="padding:24px 8px;">
+<!--[if mso]><table role="presentation" width="560" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;table-layout:fixed;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
+<tr><td style="padding:16px 24px;border-bottom:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:17px;font-weight:bold;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">{{site_name}}</td></tr>
+<tr><td style="padding:24px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:16px;line-height:1.6;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">
+<p style="margin:0 0 16px 0;">Hello {{applicant_name}},</p>
+<p style="margin:0 0 16px 0;">Thank you for your interest in {{site_name}}. We are sorry to tell you that your application has not been approved.</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 16px 0;"><tr><td style="padding:12px 16px;background-color:#f6f8fa;border-left:4px solid #0969da;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:14px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">Reference<br><strong style="font-family:Menlo,Consolas,'Courier New',monospace;font-size:22px;letter-spacing:1px;color:#1f2328;">{{application_id}}</strong></td></tr></table>
+<p style="margin:0 0 16px 0;"><strong>Reason:</strong> {{reason}}</p>
+<p style="margin:0 0 16px 0;">If you have any questions, please reply to this message.</p>
+<p style="margin:0;">{{site_name}}</p>
+</td></tr>
+<tr><td style="padding:12px 24px;border-top:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:13px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">This message was sent automatically.</td></tr>
+</table>
+<!--[if mso]></td></tr></table><![endif]-->
+</td></tr></table>
 </body></html>
 """# + "\n"),
         ("en/declined.subject.mustache", #"""
-[{{site_name}}] About your application ({{application_id}})
+[{{site_name}}] About your application
 """# + "\n"),
         ("en/declined.txt.mustache", #"""
 Hello {{applicant_name}},
 
-Thank you for your interest in {{site_name}}. We are sorry to tell you that
-your application ({{application_id}}) has not been approved.
+Thank you for your interest in {{site_name}}. We are sorry to tell you that your application has not been approved.
+
+Reference: {{application_id}}
 
 Reason: {{reason}}
 
@@ -73,6 +97,10 @@ If you have any questions, please reply to this message.
 """# + "\n"),
         ("en/digest.txt.mustache", #"""
 {{site_name}} intake summary (run {{run}})
+{{#made_up}}
+
+This run stopped before sending its summary; the next run made it up from the stores.
+{{/made_up}}
 
 This run: {{accepted_count}} accepted, {{rejected_count}} rejected
 
@@ -109,32 +137,46 @@ Failed deliveries ({{failed_count}}):
 - {{failed_more}}
 {{/failed_more}}
 
+{{#has_stuck}}
+Messages the relay keeps deferring ({{stuck_count}}; the relay stays down: check mailq and the MTA log):
+{{#stuck}}
+- {{file}}: deferred {{attempts}} times in a row since {{since}}; last: {{detail}}
+{{/stuck}}
+
+{{/has_stuck}}
 Approve: intake approve ID --by NAME
 Decline: intake decline ID --by NAME --reason "why"
 """# + "\n"),
         ("en/received.html.mustache", #"""
 <!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Application received</title></head>
-<body>
-<p>Hello {{applicant_name}},</p>
-<p>Thank you for applying to {{site_name}}. Your application has arrived.</p>
-<table>
-<tr><th align="left">Reference</th><td>{{application_id}}</td></tr>
-<tr><th align="left">Received</th><td>{{received_at}}</td></tr>
-</table>
-<p>Files you sent:</p>
-<ul>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>Application received</title></head>
+<body style="margin:0;padding:0;background-color:#f4f5f7;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;"><tr><td align="center" style="padding:24px 8px;">
+<!--[if mso]><table role="presentation" width="560" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;table-layout:fixed;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
+<tr><td style="padding:16px 24px;border-bottom:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:17px;font-weight:bold;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">{{site_name}}</td></tr>
+<tr><td style="padding:24px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:16px;line-height:1.6;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">
+<p style="margin:0 0 16px 0;">Hello {{applicant_name}},</p>
+<p style="margin:0 0 16px 0;">Thank you for applying to {{site_name}}. Your application has arrived.</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 16px 0;"><tr><td style="padding:12px 16px;background-color:#f6f8fa;border-left:4px solid #0969da;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:14px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">Reference<br><strong style="font-family:Menlo,Consolas,'Courier New',monospace;font-size:22px;letter-spacing:1px;color:#1f2328;">{{application_id}}</strong></td></tr></table>
+<p style="margin:0 0 16px 0;"><strong>Received:</strong> {{received_at}}</p>
+<p style="margin:0 0 8px 0;">Files you sent:</p>
+<ul style="margin:0 0 16px 0;padding-left:20px;">
 {{#attachments}}
-<li>{{file}} ({{size}})</li>
+<li style="margin:0 0 6px 0;">{{file}} ({{size}})</li>
 {{/attachments}}
 </ul>
-<p>The organisers will review your application and write to you at this address.
-Please quote the reference above if you contact us.</p>
-<p>{{site_name}}<br><small>This message was sent automatically.</small></p>
+<p style="margin:0 0 16px 0;">The organisers will review your application and write to you at this address. Please quote the reference above if you contact us.</p>
+<p style="margin:0;">{{site_name}}</p>
+</td></tr>
+<tr><td style="padding:12px 24px;border-top:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:13px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">This message was sent automatically.</td></tr>
+</table>
+<!--[if mso]></td></tr></table><![endif]-->
+</td></tr></table>
 </body></html>
 """# + "\n"),
         ("en/received.subject.mustache", #"""
-[{{site_name}}] We received your application ({{application_id}})
+[{{site_name}}] We received your application
 """# + "\n"),
         ("en/received.txt.mustache", #"""
 Hello {{applicant_name}},
@@ -142,32 +184,45 @@ Hello {{applicant_name}},
 Thank you for applying to {{site_name}}. Your application has arrived.
 
 Reference: {{application_id}}
-Received:  {{received_at}}
+
+Received: {{received_at}}
 
 Files you sent:
 {{#attachments}}
 - {{file}} ({{size}})
 {{/attachments}}
 
-The organisers will review your application and write to you at this address.
-Please quote the reference above if you contact us.
+The organisers will review your application and write to you at this address. Please quote the reference above if you contact us.
 
 {{site_name}}
 (This message was sent automatically.)
 """# + "\n"),
         ("en/rejected.html.mustache", #"""
 <!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Application not accepted</title></head>
-<body>
-<p>Hello{{#applicant_name}} {{applicant_name}}{{/applicant_name}},</p>
-<p>We could not accept the application you sent to {{site_name}}, for these reasons:</p>
-<ul>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>Application not accepted</title></head>
+<body style="margin:0;padding:0;background-color:#f4f5f7;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;"><tr><td align="center" style="padding:24px 8px;">
+<!--[if mso]><table role="presentation" width="560" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;table-layout:fixed;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
+<tr><td style="padding:16px 24px;border-bottom:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:17px;font-weight:bold;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">{{site_name}}</td></tr>
+<tr><td style="padding:24px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:16px;line-height:1.6;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">
+<p style="margin:0 0 16px 0;">Hello{{#applicant_name}} {{applicant_name}}{{/applicant_name}},</p>
+<p style="margin:0 0 16px 0;">We could not accept the application you sent to {{site_name}}, for these reasons:</p>
+
+<ul style="margin:0 0 16px 0;padding-left:20px;">
 {{#reasons}}
-<li>{{#file}}<strong>{{file}}</strong>: {{/file}}{{text}}</li>
+<li style="margin:0 0 6px 0;">{{#file}}<strong>{{file}}</strong>: {{/file}}{{text}}</li>
 {{/reasons}}
 </ul>
-<p>Please correct the above and apply again. If you contact us, please quote the reference {{rejection_id}}.</p>
-<p>{{site_name}}<br><small>This message was sent automatically.</small></p>
+<p style="margin:0 0 16px 0;">Please correct the above and apply again. The files you sent are kept safely and are not used for anything else.</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 16px 0;"><tr><td style="padding:12px 16px;background-color:#f6f8fa;border-left:4px solid #0969da;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:14px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">Reference<br><strong style="font-family:Menlo,Consolas,'Courier New',monospace;font-size:22px;letter-spacing:1px;color:#1f2328;">{{rejection_id}}</strong></td></tr></table>
+<p style="margin:0 0 16px 0;">If you contact us, please quote the reference above.</p>
+<p style="margin:0;">{{site_name}}</p>
+</td></tr>
+<tr><td style="padding:12px 24px;border-top:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:13px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">This message was sent automatically.</td></tr>
+</table>
+<!--[if mso]></td></tr></table><![endif]-->
+</td></tr></table>
 </body></html>
 """# + "\n"),
         ("en/rejected.subject.mustache", #"""
@@ -182,41 +237,56 @@ We could not accept the application you sent to {{site_name}}, for these reasons
 - {{#file}}{{file}}: {{/file}}{{text}}
 {{/reasons}}
 
-Please correct the above and apply again. The files you sent are kept safely
-and are not used for anything else.
-If you contact us, please quote the reference {{rejection_id}}.
+Please correct the above and apply again. The files you sent are kept safely and are not used for anything else.
+
+Reference: {{rejection_id}}
+
+If you contact us, please quote the reference above.
 
 {{site_name}}
 (This message was sent automatically.)
 """# + "\n"),
         ("ko/approved.html.mustache", #"""
 <!DOCTYPE html>
-<html lang="ko"><head><meta charset="utf-8"><title>가입 승인</title></head>
-<body>
-<p>{{applicant_name}}님, 축하합니다!</p>
-<p>{{site_name}} 가입 신청({{application_id}})이 승인되었습니다.</p>
-{{#note}}<p>운영진의 말: {{note}}</p>{{/note}}
-<p>다음 단계:</p>
-<ul>
-<li>첫 모임 안내와 회칙은 며칠 안에 따로 보내 드립니다.</li>
-<li>연락처가 바뀌면 운영진에게 알려 주세요.</li>
+<html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>가입 승인</title></head>
+<body style="margin:0;padding:0;background-color:#f4f5f7;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;"><tr><td align="center" style="padding:24px 8px;">
+<!--[if mso]><table role="presentation" width="560" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;table-layout:fixed;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
+<tr><td style="padding:16px 24px;border-bottom:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:17px;font-weight:bold;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">{{site_name}}</td></tr>
+<tr><td style="padding:24px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:16px;line-height:1.6;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">
+<p style="margin:0 0 16px 0;">{{applicant_name}}님, 축하합니다!</p>
+<p style="margin:0 0 16px 0;">{{site_name}} 가입 신청이 승인되었습니다.</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 16px 0;"><tr><td style="padding:12px 16px;background-color:#f6f8fa;border-left:4px solid #0969da;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:14px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">접수 번호<br><strong style="font-family:Menlo,Consolas,'Courier New',monospace;font-size:22px;letter-spacing:1px;color:#1f2328;">{{application_id}}</strong></td></tr></table>
+{{#note}}<p style="margin:0 0 16px 0;">운영진의 말: {{note}}</p>{{/note}}
+<p style="margin:0 0 8px 0;">다음 단계:</p>
+<ul style="margin:0 0 16px 0;padding-left:20px;">
+<li style="margin:0 0 6px 0;">첫 모임 안내와 회칙은 며칠 안에 따로 보내 드립니다.</li>
+<li style="margin:0 0 6px 0;">연락처가 바뀌면 운영진에게 알려 주세요.</li>
 </ul>
-<p>함께하게 되어 기쁩니다.</p>
-<p>{{site_name}} 드림<br><small>이 메일은 자동으로 발송되었습니다.</small></p>
+<p style="margin:0 0 16px 0;">함께하게 되어 기쁩니다.</p>
+<p style="margin:0;">{{site_name}} 드림</p>
+</td></tr>
+<tr><td style="padding:12px 24px;border-top:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:13px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">이 메일은 자동으로 발송되었습니다.</td></tr>
+</table>
+<!--[if mso]></td></tr></table><![endif]-->
+</td></tr></table>
 </body></html>
 """# + "\n"),
         ("ko/approved.subject.mustache", #"""
-[{{site_name}}] 가입을 환영합니다! ({{application_id}})
+[{{site_name}}] 가입을 환영합니다!
 """# + "\n"),
         ("ko/approved.txt.mustache", #"""
 {{applicant_name}}님, 축하합니다!
 
-{{site_name}} 가입 신청({{application_id}})이 승인되었습니다.
+{{site_name}} 가입 신청이 승인되었습니다.
+
+접수 번호: {{application_id}}
+
 {{#note}}
-
 운영진의 말: {{note}}
-{{/note}}
 
+{{/note}}
 다음 단계:
 - 첫 모임 안내와 회칙은 며칠 안에 따로 보내 드립니다.
 - 연락처가 바뀌면 운영진에게 알려 주세요.
@@ -228,24 +298,35 @@ If you contact us, please quote the reference {{rejection_id}}.
 """# + "\n"),
         ("ko/declined.html.mustache", #"""
 <!DOCTYPE html>
-<html lang="ko"><head><meta charset="utf-8"><title>가입 신청 결과</title></head>
-<body>
-<p>{{applicant_name}}님, 안녕하세요.</p>
-<p>{{site_name}}에 관심을 가져 주셔서 감사합니다.
-아쉽게도 이번 가입 신청({{application_id}})은 승인되지 않았습니다.</p>
-<p>사유: {{reason}}</p>
-<p>궁금한 점이 있으시면 이 메일에 답장해 주세요.</p>
-<p>{{site_name}} 드림<br><small>이 메일은 자동으로 발송되었습니다.</small></p>
+<html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>가입 신청 결과</title></head>
+<body style="margin:0;padding:0;background-color:#f4f5f7;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;"><tr><td align="center" style="padding:24px 8px;">
+<!--[if mso]><table role="presentation" width="560" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;table-layout:fixed;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
+<tr><td style="padding:16px 24px;border-bottom:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:17px;font-weight:bold;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">{{site_name}}</td></tr>
+<tr><td style="padding:24px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:16px;line-height:1.6;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">
+<p style="margin:0 0 16px 0;">{{applicant_name}}님, 안녕하세요.</p>
+<p style="margin:0 0 16px 0;">{{site_name}} 가입에 관심을 가져 주셔서 감사합니다. 아쉽게도 이번 가입 신청은 승인되지 않았습니다.</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 16px 0;"><tr><td style="padding:12px 16px;background-color:#f6f8fa;border-left:4px solid #0969da;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:14px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">접수 번호<br><strong style="font-family:Menlo,Consolas,'Courier New',monospace;font-size:22px;letter-spacing:1px;color:#1f2328;">{{application_id}}</strong></td></tr></table>
+<p style="margin:0 0 16px 0;"><strong>사유:</strong> {{reason}}</p>
+<p style="margin:0 0 16px 0;">궁금한 점이 있으시면 이 메일에 답장해 주세요.</p>
+<p style="margin:0;">{{site_name}} 드림</p>
+</td></tr>
+<tr><td style="padding:12px 24px;border-top:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:13px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">이 메일은 자동으로 발송되었습니다.</td></tr>
+</table>
+<!--[if mso]></td></tr></table><![endif]-->
+</td></tr></table>
 </body></html>
 """# + "\n"),
         ("ko/declined.subject.mustache", #"""
-[{{site_name}}] 가입 신청 결과를 알려 드립니다 ({{application_id}})
+[{{site_name}}] 가입 신청 결과를 알려 드립니다
 """# + "\n"),
         ("ko/declined.txt.mustache", #"""
 {{applicant_name}}님, 안녕하세요.
 
-{{site_name}}에 관심을 가져 주셔서 감사합니다.
-아쉽게도 이번 가입 신청({{application_id}})은 승인되지 않았습니다.
+{{site_name}} 가입에 관심을 가져 주셔서 감사합니다. 아쉽게도 이번 가입 신청은 승인되지 않았습니다.
+
+접수 번호: {{application_id}}
 
 사유: {{reason}}
 
@@ -259,6 +340,10 @@ If you contact us, please quote the reference {{rejection_id}}.
 """# + "\n"),
         ("ko/digest.txt.mustache", #"""
 {{site_name}} 신청 처리 요약 (실행 {{run}})
+{{#made_up}}
+
+이 실행은 요약을 보내기 전에 멈췄습니다. 다음 실행이 기록을 바탕으로 이 요약을 대신 만들었습니다.
+{{/made_up}}
 
 이번 실행: 접수 {{accepted_count}}건, 반려 {{rejected_count}}건
 
@@ -295,32 +380,46 @@ If you contact us, please quote the reference {{rejection_id}}.
 - {{failed_more}}
 {{/failed_more}}
 
+{{#has_stuck}}
+계속 발송이 미뤄지는 메일 {{stuck_count}}건 (릴레이가 내려가 있습니다: mailq와 MTA 로그를 확인하세요):
+{{#stuck}}
+- {{file}}: {{attempts}}번 연속 미룸, 처음: {{since}}, 마지막 응답: {{detail}}
+{{/stuck}}
+
+{{/has_stuck}}
 승인: intake approve ID --by 이름
 거절: intake decline ID --by 이름 --reason "사유"
 """# + "\n"),
         ("ko/received.html.mustache", #"""
 <!DOCTYPE html>
-<html lang="ko"><head><meta charset="utf-8"><title>가입 신청 접수</title></head>
-<body>
-<p>{{applicant_name}}님, 안녕하세요.</p>
-<p>{{site_name}} 가입 신청서를 잘 받았습니다.</p>
-<table>
-<tr><th align="left">접수 번호</th><td>{{application_id}}</td></tr>
-<tr><th align="left">접수 일시</th><td>{{received_at}}</td></tr>
-</table>
-<p>보내 주신 파일:</p>
-<ul>
+<html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>가입 신청 접수</title></head>
+<body style="margin:0;padding:0;background-color:#f4f5f7;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;"><tr><td align="center" style="padding:24px 8px;">
+<!--[if mso]><table role="presentation" width="560" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;table-layout:fixed;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
+<tr><td style="padding:16px 24px;border-bottom:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:17px;font-weight:bold;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">{{site_name}}</td></tr>
+<tr><td style="padding:24px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:16px;line-height:1.6;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">
+<p style="margin:0 0 16px 0;">{{applicant_name}}님, 안녕하세요.</p>
+<p style="margin:0 0 16px 0;">{{site_name}} 가입 신청서를 잘 받았습니다.</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 16px 0;"><tr><td style="padding:12px 16px;background-color:#f6f8fa;border-left:4px solid #0969da;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:14px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">접수 번호<br><strong style="font-family:Menlo,Consolas,'Courier New',monospace;font-size:22px;letter-spacing:1px;color:#1f2328;">{{application_id}}</strong></td></tr></table>
+<p style="margin:0 0 16px 0;"><strong>접수 일시:</strong> {{received_at}}</p>
+<p style="margin:0 0 8px 0;">보내 주신 파일:</p>
+<ul style="margin:0 0 16px 0;padding-left:20px;">
 {{#attachments}}
-<li>{{file}} ({{size}})</li>
+<li style="margin:0 0 6px 0;">{{file}} ({{size}})</li>
 {{/attachments}}
 </ul>
-<p>운영진이 신청서를 검토한 뒤 결과를 이 주소로 알려 드리겠습니다.
-문의하실 때는 접수 번호를 함께 적어 주세요.</p>
-<p>{{site_name}} 드림<br><small>이 메일은 자동으로 발송되었습니다.</small></p>
+<p style="margin:0 0 16px 0;">운영진이 신청서를 검토한 뒤 결과를 이 주소로 알려 드리겠습니다. 문의하실 때는 위의 접수 번호를 함께 적어 주세요.</p>
+<p style="margin:0;">{{site_name}} 드림</p>
+</td></tr>
+<tr><td style="padding:12px 24px;border-top:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:13px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">이 메일은 자동으로 발송되었습니다.</td></tr>
+</table>
+<!--[if mso]></td></tr></table><![endif]-->
+</td></tr></table>
 </body></html>
 """# + "\n"),
         ("ko/received.subject.mustache", #"""
-[{{site_name}}] 가입 신청이 접수되었습니다 ({{application_id}})
+[{{site_name}}] 가입 신청이 접수되었습니다
 """# + "\n"),
         ("ko/received.txt.mustache", #"""
 {{applicant_name}}님, 안녕하세요.
@@ -328,6 +427,7 @@ If you contact us, please quote the reference {{rejection_id}}.
 {{site_name}} 가입 신청서를 잘 받았습니다.
 
 접수 번호: {{application_id}}
+
 접수 일시: {{received_at}}
 
 보내 주신 파일:
@@ -335,25 +435,37 @@ If you contact us, please quote the reference {{rejection_id}}.
 - {{file}} ({{size}})
 {{/attachments}}
 
-운영진이 신청서를 검토한 뒤 결과를 이 주소로 알려 드리겠습니다.
-문의하실 때는 접수 번호를 함께 적어 주세요.
+운영진이 신청서를 검토한 뒤 결과를 이 주소로 알려 드리겠습니다. 문의하실 때는 위의 접수 번호를 함께 적어 주세요.
 
 {{site_name}} 드림
 (이 메일은 자동으로 발송되었습니다.)
 """# + "\n"),
         ("ko/rejected.html.mustache", #"""
 <!DOCTYPE html>
-<html lang="ko"><head><meta charset="utf-8"><title>가입 신청서 미접수</title></head>
-<body>
-<p>{{#applicant_name}}{{applicant_name}}님, 안녕하세요.{{/applicant_name}}{{^applicant_name}}안녕하세요.{{/applicant_name}}</p>
-<p>보내 주신 {{site_name}} 가입 신청서를 아래 이유로 접수하지 못했습니다.</p>
-<ul>
+<html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>가입 신청서 미접수</title></head>
+<body style="margin:0;padding:0;background-color:#f4f5f7;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;"><tr><td align="center" style="padding:24px 8px;">
+<!--[if mso]><table role="presentation" width="560" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;table-layout:fixed;background-color:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
+<tr><td style="padding:16px 24px;border-bottom:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:17px;font-weight:bold;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">{{site_name}}</td></tr>
+<tr><td style="padding:24px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:16px;line-height:1.6;color:#1f2328;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">
+<p style="margin:0 0 16px 0;">{{#applicant_name}}{{applicant_name}}님, 안녕하세요.{{/applicant_name}}{{^applicant_name}}안녕하세요.{{/applicant_name}}</p>
+<p style="margin:0 0 16px 0;">보내 주신 {{site_name}} 가입 신청서를 아래 이유로 접수하지 못했습니다.</p>
+
+<ul style="margin:0 0 16px 0;padding-left:20px;">
 {{#reasons}}
-<li>{{#file}}<strong>{{file}}</strong>: {{/file}}{{text}}</li>
+<li style="margin:0 0 6px 0;">{{#file}}<strong>{{file}}</strong>: {{/file}}{{text}}</li>
 {{/reasons}}
 </ul>
-<p>위 내용을 고쳐서 다시 신청해 주세요. 문의하실 때는 참조 번호 {{rejection_id}}를 함께 적어 주세요.</p>
-<p>{{site_name}} 드림<br><small>이 메일은 자동으로 발송되었습니다.</small></p>
+<p style="margin:0 0 16px 0;">위 내용을 고쳐서 다시 신청해 주세요. 보내 주신 파일은 안전하게 보관되어 있으며 다른 곳에 쓰이지 않습니다.</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 16px 0;"><tr><td style="padding:12px 16px;background-color:#f6f8fa;border-left:4px solid #0969da;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:14px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">참조 번호<br><strong style="font-family:Menlo,Consolas,'Courier New',monospace;font-size:22px;letter-spacing:1px;color:#1f2328;">{{rejection_id}}</strong></td></tr></table>
+<p style="margin:0 0 16px 0;">문의하실 때는 위의 참조 번호를 함께 적어 주세요.</p>
+<p style="margin:0;">{{site_name}} 드림</p>
+</td></tr>
+<tr><td style="padding:12px 24px;border-top:1px solid #d0d7de;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',Arial,sans-serif;font-size:13px;line-height:1.5;color:#57606a;word-break:keep-all;overflow-wrap:break-word;word-wrap:break-word;">이 메일은 자동으로 발송되었습니다.</td></tr>
+</table>
+<!--[if mso]></td></tr></table><![endif]-->
+</td></tr></table>
 </body></html>
 """# + "\n"),
         ("ko/rejected.subject.mustache", #"""
@@ -368,9 +480,11 @@ If you contact us, please quote the reference {{rejection_id}}.
 - {{#file}}{{file}}: {{/file}}{{text}}
 {{/reasons}}
 
-위 내용을 고쳐서 다시 신청해 주세요. 보내 주신 파일은 안전하게 보관되어 있으며
-다른 곳에 쓰이지 않습니다.
-문의하실 때는 참조 번호 {{rejection_id}}를 함께 적어 주세요.
+위 내용을 고쳐서 다시 신청해 주세요. 보내 주신 파일은 안전하게 보관되어 있으며 다른 곳에 쓰이지 않습니다.
+
+참조 번호: {{rejection_id}}
+
+문의하실 때는 위의 참조 번호를 함께 적어 주세요.
 
 {{site_name}} 드림
 (이 메일은 자동으로 발송되었습니다.)

@@ -150,8 +150,9 @@ public struct Mailer {
         guard config.isEnabled(.digest), let admin = config.adminEmail, try !stores.hasEmail("digest:\(summary.run)") else { return nil }
         let locale = config.defaultLocale
         let file = "digest.\(summary.run)"
-        let record = EmailRecord(id: nil, rejection: nil, decision: nil, run: summary.run, kind: .digest,
+        var record = EmailRecord(id: nil, rejection: nil, decision: nil, run: summary.run, kind: .digest,
                                  messageID: "\(file)@\(config.effectiveMessageIDDomain)", to: admin, file: file, locale: locale)
+        record.deliveriesThrough = summary.deliveriesThrough
         let message = OwedMessage(key: "digest:\(summary.run)", kind: .digest, file: file, messageID: record.messageID, locale: locale,
                                   to: MailAddress(displayName: nil, address: admin), context: summary.context(siteName: config.siteName, locale: locale), record: record)
         var problems: [String] = []
@@ -200,7 +201,7 @@ public struct Mailer {
         var context = commonContext(name: app.applicant.name, email: app.applicant.email, locale: locale)
         context["application_id"] = app.id
         context["community"] = app.community
-        context["received_at"] = MailDates.text(Timestamp.parse(app.at) ?? Date(), locale: locale)
+        context["received_at"] = MailDates.text(Timestamp.parse(app.at) ?? Date(), locale: locale, timeZone: config.timeZone)
         context["attachments"] = app.attachments.map { ["file": $0.file, "kind": $0.kind, "type": $0.detectedType, "size": ByteCount.text($0.size)] }
         if let decision {
             context["decided_by"] = decision.by
@@ -251,6 +252,7 @@ public struct DigestSummary: Sendable {
     public struct Pending: Sendable { public var id, name, email, received: String }
     public struct Rejected: Sendable { public var id, bundle, reasons: String }
     public struct Failed: Sendable { public var file, detail: String }
+    public struct Stuck: Sendable { public var file: String, attempts: Int, since: String, detail: String }
     /// The most items of one list a digest shows; the rest are counted.
     public static let listLimit = 50
     public var run: String
@@ -258,6 +260,12 @@ public struct DigestSummary: Sendable {
     public var pending: [Pending]
     public var rejected: [Rejected]
     public var failed: [Failed]
+    /// Messages the relay has deferred again and again: still not sent.
+    public var stuck: [Stuck] = []
+    /// Made up by a later run for a run that stopped before spooling its own.
+    public var madeUp = false
+    /// The `deliveries.jsonl` seq this digest reports failures through (nil: it reports none).
+    public var deliveriesThrough: Int?
     /// The whole counts (the lists hold at most `listLimit` each).
     public var pendingCount: Int
     public var rejectedCount: Int
@@ -275,7 +283,7 @@ public struct DigestSummary: Sendable {
         self.failedCount = failedCount ?? failed.count
     }
 
-    public var isWorthSending: Bool { pendingCount > 0 || rejectedCount > 0 || failedCount > 0 }
+    public var isWorthSending: Bool { madeUp || pendingCount > 0 || rejectedCount > 0 || failedCount > 0 || !stuck.isEmpty }
 
     /// "and N more: `intake list --status pending`" where a list was cut, else empty.
     static func more(_ total: Int, shown: Int, command: String, locale: String) -> String {
@@ -290,6 +298,8 @@ public struct DigestSummary: Sendable {
             "pending": pending.map { ["id": $0.id, "name": HeaderEncoder.sanitized($0.name), "email": $0.email, "received": $0.received] },
             "rejected": rejected.map { ["id": $0.id, "bundle": $0.bundle, "reasons": $0.reasons] },
             "failed": failed.map { ["file": $0.file, "detail": $0.detail] },
+            "stuck_count": stuck.count, "has_stuck": !stuck.isEmpty, "made_up": madeUp,
+            "stuck": stuck.map { ["file": $0.file, "attempts": $0.attempts, "since": $0.since, "detail": $0.detail] },
         ]
         // Present only where a list was cut, so the templates' sections stay silent otherwise.
         let more = [
@@ -302,25 +312,34 @@ public struct DigestSummary: Sendable {
     }
 }
 
-/// Dates as applicants read them: Korean readers in Korea's time, others in UTC.
+/// Dates as applicants read them: in the site's time zone whatever the language, with the
+/// zone named (KST, or the zone's abbreviation or offset).
 enum MailDates {
-    /// One formatter per locale: making a DateFormatter costs more than rendering a message.
+    /// One formatter per locale and zone: making a DateFormatter costs more than rendering a message.
     private nonisolated(unsafe) static var formatters: [String: DateFormatter] = [:]
     private static let lock = NSLock()
 
-    static func text(_ date: Date, locale: String) -> String {
-        let key = locale == "ko" ? "ko" : "en"
+    static func text(_ date: Date, locale: String, timeZone: String = "Asia/Seoul") -> String {
+        let language = locale == "ko" ? "ko" : "en"
+        let key = language + "|" + timeZone
         lock.lock()
         defer { lock.unlock() }
         if let formatter = formatters[key] { return formatter.string(from: date) }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        if key == "ko" {
-            formatter.timeZone = TimeZone(identifier: "Asia/Seoul")
-            formatter.dateFormat = "yyyy년 M월 d일 HH:mm '(KST)'"
+        let zone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Asia/Seoul")!
+        formatter.timeZone = zone
+        // Abbreviations other than these few are ambiguous or absent: an offset is not.
+        let zoneText: String
+        switch zone.identifier {
+        case "Asia/Seoul": zoneText = "'KST'"
+        case "UTC", "Etc/UTC", "GMT": zoneText = "'UTC'"
+        default: zoneText = "'UTC'xxx"
+        }
+        if language == "ko" {
+            formatter.dateFormat = "yyyy년 M월 d일 HH:mm (\(zoneText))"
         } else {
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = "d MMMM yyyy, HH:mm 'UTC'"
+            formatter.dateFormat = "d MMMM yyyy, HH:mm \(zoneText)"
         }
         formatters[key] = formatter
         return formatter.string(from: date)

@@ -57,14 +57,29 @@ public struct Spool: Sendable {
         let tmp = FileSystem.join(site.outboxTmp, file)
         try FileSystem.write(tmp, bytes, mode: 0o640, exclusive: false, durable: durable)
         try FileSystem.move(tmp, to: FileSystem.join(site.outboxNew, file))
-        if durable { FileSystem.syncDirectory(site.outboxNew) }
+        if durable { try FileSystem.syncDirectory(site.outboxNew) }
         return true
     }
 
     /// Makes a group of messages put with `durable: false` durable: their contents, then `new/`.
     public func syncNew(_ files: [String]) throws(IntakeError) {
         try FileSystem.syncFiles(files.map { FileSystem.join(site.outboxNew, $0) })
-        FileSystem.syncDirectory(site.outboxNew)
+        try FileSystem.syncDirectory(site.outboxNew)
+    }
+
+    /// Removes what a killed writer left in `tmp/`. Only intake writes there, and only under
+    /// the site lock, so anything found is half a message that will be written again whole
+    /// (or a digest that is made up again): nothing there is ever delivered.
+    public func removeLeftovers() throws(IntakeError) {
+        let names = try FileSystem.list(site.outboxTmp)
+        var removed = false
+        for name in names where name != ".gitkeep" {
+            let path = FileSystem.join(site.outboxTmp, name)
+            guard FileSystem.info(path)?.kind == .file else { continue }
+            if unlink(path) != 0, errno != ENOENT { throw .io(path: path, operation: "remove the leftover", errno: errno) }
+            removed = true
+        }
+        if removed { try FileSystem.syncDirectory(site.outboxTmp) }
     }
 
     /// Messages waiting in `new/`, oldest name first.
@@ -75,7 +90,6 @@ public struct Spool: Sendable {
     /// Moves a message between folders (delivery outcome).
     public func move(_ file: String, from: Folder, to: Folder) throws(IntakeError) {
         try FileSystem.move(FileSystem.join(path(from), file), to: FileSystem.join(path(to), file))
-        FileSystem.syncDirectory(path(from))
-        FileSystem.syncDirectory(path(to))
+        try FileSystem.syncDirectories([path(from), path(to)])
     }
 }

@@ -28,13 +28,16 @@ public struct TemplateSet: Sendable {
         public var line: Int?
         public var column: Int?
         public var detail: String
+        /// Set when the file is there but the disk would not give it (EIO...): an I/O error
+        /// (exit 74), not a template to fix (78).
+        public var ioError: IntakeError?
         public var description: String {
             var at = file
             if let line { at += ":\(line)" }
             if let column { at += ":\(column)" }
             return "\(at): \(detail)"
         }
-        public var error: IntakeError { .template(file: file, line: line, column: column, detail: detail) }
+        public var error: IntakeError { ioError ?? .template(file: file, line: line, column: column, detail: detail) }
     }
 
     /// The (kind, locale) pairs a site needs templates for: every enabled applicant kind in every
@@ -66,7 +69,9 @@ public struct TemplateSet: Sendable {
                 }
                 let bytes: [UInt8]?
                 do { bytes = try FileSystem.read(path, limit: 1 << 20) } catch {
-                    problems.append(Problem(file: relative, detail: "cannot be read: \(error.localizedDescription)"))
+                    var problem = Problem(file: relative, detail: "cannot be read: \(error.localizedDescription)")
+                    if case let .io(_, _, code) = error, code != EACCES, code != EPERM, code != ELOOP { problem.ioError = error }
+                    problems.append(problem)
                     continue
                 }
                 guard let bytes, let text = String(validating: bytes, as: UTF8.self) else {

@@ -89,7 +89,7 @@ public final class JSONLinesStore<Record: StoreRecord> {
             let existed = FileSystem.exists(path)
             fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
             guard fd >= 0 else { throw .io(path: path, operation: "open for appending", errno: errno) }
-            if !existed { FileSystem.syncDirectory(directory) }  // the new file's name must survive a crash too
+            if !existed { try FileSystem.syncDirectory(directory) }  // the new file's name must survive a crash too
         }
     }
 
@@ -229,9 +229,20 @@ public final class JSONLinesStore<Record: StoreRecord> {
             throw .io(path: path, operation: "encode a record for", errno: EINVAL)
         }
         line.append(UInt8(ascii: "\n"))
-        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == line.count else {
-            throw .io(path: path, operation: "append to", errno: written < 0 ? errno : EIO)
+        // A short write (a full disk) is followed by another for the rest, so that the error
+        // said is the one the kernel gives (ENOSPC), not a guess; what was written is a torn
+        // tail, set aside when the store is next opened for writing.
+        // A failed append is cut off again, so that a later append in the same process (the
+        // run's summary line) does not glue itself to half a line.
+        let end = lseek(fd, 0, SEEK_END)
+        var done = 0
+        while done < line.count {
+            let written = line.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if written > 0 { done += written; continue }
+            if written < 0 && errno == EINTR { continue }
+            let code = written < 0 ? errno : EIO
+            if done > 0, end >= 0 { _ = ftruncate(fd, end) }
+            throw .io(path: path, operation: "append to", errno: code)
         }
         if loaded != nil { loaded?.append(record) }
         if let count = knownCount { knownCount = count + 1 }

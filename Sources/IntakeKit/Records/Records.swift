@@ -187,10 +187,14 @@ public struct EmailRecord: StoreRecord, Equatable {
     /// The spool file name (the same in new/, cur/ or failed/).
     public var file: String
     public var locale: String
+    /// For a digest: the last `deliveries.jsonl` seq it reported on; the next digest lists the
+    /// failures after it (what has not been reported yet, whatever the clocks say).
+    public var deliveriesThrough: Int? = nil
 
     enum CodingKeys: String, CodingKey {
         case v, seq, at, id, rejection, decision, run, kind, to, file, locale
         case messageID = "message_id"
+        case deliveriesThrough = "deliveries_through"
     }
 }
 

@@ -17,7 +17,7 @@ import Darwin
 /// there changed), a damaged file or another schema version: the index is rebuilt from the
 /// stores. When `data/index/` cannot be written, the index lives in memory for the command.
 final class SiteIndex {
-    static let schemaVersion = 1
+    static let schemaVersion = 2
     static let fileName = "site.sqlite"
 
     let db: SQLiteDatabase
@@ -33,19 +33,37 @@ final class SiteIndex {
     }
 
     /// Opens the site's index file, recreating it when it is damaged or of another schema.
-    static func open(site: Site, file: String? = nil) -> SiteIndex {
+    ///
+    /// A writer (it holds the site lock) must have the site's index: when it can be neither
+    /// opened nor made again, that is said as an I/O error (exit 74), never worked around in
+    /// silence. A reader that may not write `data/index/` gets a private index in memory,
+    /// built for that command only.
+    static func open(site: Site, file: String? = nil, writable: Bool) throws(IntakeError) -> SiteIndex {
         let dir = directory(site)
         let file = file ?? path(site)
-        if (try? FileSystem.makeDirectory(dir)) != nil {
-            if let index = try? openFile(file) { return index }
-            for suffix in ["", "-wal", "-shm", "-journal"] { unlink(file + suffix) }
-            if let index = try? openFile(file) { return index }
+        var failure: SQLiteError?
+        var made = true
+        do throws(IntakeError) { try FileSystem.makeDirectory(dir) } catch {
+            made = false
+            if writable { throw error }
         }
-        // Not writable here (or hopeless): a private index, built for this command only.
-        let db = try! SQLiteDatabase(path: ":memory:")
-        let index = SiteIndex(db: db, path: ":memory:")
-        try! index.createSchema()
-        return index
+        if made {
+            do { return try openFile(file) } catch { failure = error }
+            for suffix in ["", "-wal", "-shm", "-journal"] { unlink(file + suffix) }
+            do { return try openFile(file) } catch { failure = error }
+            if writable, let failure {
+                throw .io(path: file, operation: "open the index (\(failure.message))", errno: EIO)
+            }
+        }
+        // Not writable here: a private index, built for this command only.
+        do {
+            let db = try SQLiteDatabase(path: ":memory:")
+            let index = SiteIndex(db: db, path: ":memory:")
+            try index.createSchema()
+            return index
+        } catch {
+            throw .io(path: file, operation: "make an index in memory (\(error.message))", errno: ENOMEM)
+        }
     }
 
     /// The tables whose rows say what the index knows (all but `meta`).
@@ -105,7 +123,8 @@ final class SiteIndex {
         CREATE TABLE deliveries (seq INTEGER PRIMARY KEY, file TEXT, outcome TEXT, at TEXT, off INTEGER, len INTEGER);
         CREATE INDEX deliveries_file ON deliveries (file);
         CREATE INDEX deliveries_outcome ON deliveries (outcome, at);
-        CREATE TABLE runs (seq INTEGER PRIMARY KEY, finished TEXT, exit INTEGER, mail_off TEXT, off INTEGER, len INTEGER);
+        CREATE TABLE runs (seq INTEGER PRIMARY KEY, finished TEXT, exit INTEGER, mail_off TEXT, off INTEGER, len INTEGER, run TEXT);
+        CREATE INDEX runs_run ON runs (run);
         CREATE TABLE owed (key TEXT PRIMARY KEY, kind TEXT NOT NULL, ord INTEGER NOT NULL, seq INTEGER NOT NULL, app TEXT, at TEXT NOT NULL);
         CREATE INDEX owed_kind ON owed (kind, at);
         CREATE INDEX owed_app ON owed (app, ord);
@@ -222,8 +241,8 @@ final class SiteIndex {
                 features[kind == .digest ? "admin_digest" : "mail_\(kind.rawValue)"] == false
             }.map(\.rawValue).joined(separator: ",") + ","
         }
-        try db.run("INSERT OR IGNORE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
-                   [.int(r.seq), .text(r.finished), .int(Int(r.exit)), .text(off), .int(offset), .int(length)])
+        try db.run("INSERT OR IGNORE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [.int(r.seq), .text(r.finished), .int(Int(r.exit)), .text(off), .int(offset), .int(length), .text(r.run)])
     }
 
     private func owe(_ key: String, kind: MessageKind, order: Int, seq: Int, app: String?, at: String) throws(SQLiteError) {

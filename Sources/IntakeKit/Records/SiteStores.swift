@@ -43,7 +43,7 @@ public final class SiteStores {
         emails = try JSONLinesStore(directory: site.stores, writable: writable, loadRecords: false)
         deliveries = try JSONLinesStore(directory: site.stores, writable: writable, loadRecords: false)
         runs = try JSONLinesStore(directory: site.stores, writable: writable, loadRecords: false)
-        index = SiteIndex.open(site: site, file: indexFile)
+        index = try SiteIndex.open(site: site, file: indexFile, writable: writable)
         if rebuild { try indexFailure { () throws(SQLiteError) in try index.createSchema() } }
         try catchUp(progress: progress)
         let commit: () throws(IntakeError) -> Void = { [unowned self] () throws(IntakeError) in try self.commitIndex() }
@@ -141,7 +141,10 @@ public final class SiteStores {
     private func watermarkHolds<R: StoreRecord>(_ store: JSONLinesStore<R>, _ mark: SiteIndex.Watermark) throws -> Bool {
         guard mark.offset > 0 else { return true }
         let length = mark.offset - mark.lastStart - 1
-        guard length > 0, let bytes = try? store.lineBytes(offset: mark.lastStart, length: length) else { return false }
+        // Called only where the store reaches the watermark, so a read that fails is the
+        // disk's error (said), not a sign that the index disagrees.
+        guard length > 0, mark.offset <= (try JSONLinesStore<R>.completeLength(path: store.path).length) else { return false }
+        let bytes = try store.lineBytes(offset: mark.lastStart, length: length)
         return SiteIndex.hash(bytes) == mark.lastHash
     }
 
@@ -395,6 +398,73 @@ public final class SiteStores {
         let sql = successful ? "SELECT off, len FROM runs WHERE exit = 0 ORDER BY seq DESC LIMIT 1" : "SELECT off, len FROM runs ORDER BY seq DESC LIMIT 1"
         guard let (off, len) = try locations(sql, []).first else { return nil }
         return try runs.record(offset: off, length: len)
+    }
+
+    /// The message spooled as this file, if it is one of ours.
+    public func email(file: String) throws(IntakeError) -> EmailRecord? {
+        guard let (off, len) = try locations("SELECT off, len FROM emails WHERE file = ? ORDER BY seq LIMIT 1", [.text(file)]).first else { return nil }
+        return try emails.record(offset: off, length: len)
+    }
+
+    /// The latest hand-over outcome of a spool file, if it was ever handed over.
+    public func latestOutcome(file: String) throws(IntakeError) -> DeliveryOutcome? {
+        try indexFailure { () throws(SQLiteError) in
+            var outcome: DeliveryOutcome?
+            try index.db.each("SELECT outcome FROM deliveries WHERE file = ? ORDER BY seq DESC LIMIT 1", [.text(file)]) { row in
+                outcome = DeliveryOutcome(rawValue: row.text(0))
+            }
+            return outcome
+        }
+    }
+
+    /// The seq of the last `deliveries.jsonl` line (0 when there is none).
+    public var lastDeliverySeq: Int { deliveries.nextSeq - 1 }
+
+    /// The deliveries seq the newest digest reported failures through; nil when the recent
+    /// digests predate that field (or there are none).
+    public func deliveriesReportedThrough() throws(IntakeError) -> Int? {
+        for (off, len) in try locations("SELECT off, len FROM emails WHERE kind = 'digest' ORDER BY seq DESC LIMIT 20", []) {
+            if let through = try emails.record(offset: off, length: len).deliveriesThrough { return through }
+        }
+        return nil
+    }
+
+    /// Failed hand-overs after deliveries seq `seq`, newest first, at most `limit`, and how many there are.
+    public func failedDeliveries(afterSeq seq: Int, limit: Int) throws(IntakeError) -> (newest: [DeliveryRecord], count: Int) {
+        let count = try indexFailure { () throws(SQLiteError) in
+            try index.db.int("SELECT count(*) FROM deliveries WHERE outcome = 'failed' AND seq > ?", [.int(seq)]) ?? 0
+        }
+        var out: [DeliveryRecord] = []
+        for (off, len) in try locations("SELECT off, len FROM deliveries WHERE outcome = 'failed' AND seq > ? ORDER BY seq DESC LIMIT ?",
+                                        [.int(seq), .int(limit)]) {
+            out.append(try deliveries.record(offset: off, length: len))
+        }
+        return (out, count)
+    }
+
+    /// Whether a run of this id finished with exit 0.
+    public func ranSuccessfully(_ run: String) throws(IntakeError) -> Bool {
+        try indexFailure { () throws(SQLiteError) in
+            try index.db.int("SELECT 1 FROM runs WHERE run = ? AND exit = 0 LIMIT 1", [.text(run)]) != nil
+        }
+    }
+
+    /// The (run, seq) of the newest applications (`rejections: false`) or rejections, newest
+    /// first, for as long as `body` returns true.
+    func eachRecent(rejections: Bool, _ body: (_ run: String, _ seq: Int) throws(IntakeError) -> Bool) throws(IntakeError) {
+        let sql = rejections ? "SELECT run, seq FROM rejections ORDER BY seq DESC LIMIT ? OFFSET ?" : "SELECT run, seq FROM apps ORDER BY seq DESC LIMIT ? OFFSET ?"
+        // Pages of rows, so that `body` may query the index between them.
+        var offset = 0
+        let page = 256
+        while true {
+            var rows: [(String, Int)] = []
+            try indexFailure { () throws(SQLiteError) in
+                try index.db.each(sql, [.int(page), .int(offset)]) { row in rows.append((row.text(0), row.int(1))) }
+            }
+            for (run, seq) in rows where try !body(run, seq) { return }
+            if rows.count < page { return }
+            offset += page
+        }
     }
 
     /// One event still owed a message: its kind and the store line it is about.

@@ -89,6 +89,13 @@ public enum Doctor {
             add("libxml2", .ok, "XML manifests are off; libxml2 \(XMLSupport.libxml2Version) not needed")
         }
 
+        // libqpdf: every PDF form is opened with it, so a missing or broken library is a site problem.
+        if let problem = PDFOpenCheck.selfTest() {
+            add("libqpdf", .fail, "libqpdf \(PDFOpenCheck.qpdfVersion) failed its self-test: \(problem); reinstall Debian's libqpdf29 (or libqpdf-dev)")
+        } else {
+            add("libqpdf", .ok, "libqpdf \(PDFOpenCheck.qpdfVersion) loaded, opened a test PDF and refused one without pages")
+        }
+
         // Disk space.
         if let free = FileSystem.freeBytes(at: site.data) {
             if free < config.minFreeBytes {
@@ -122,7 +129,7 @@ public enum Doctor {
         }
 
         // The MTA, for `intake deliver`.
-        if FileManager.default.isExecutableFile(atPath: "/usr/sbin/sendmail") {
+        if Deliverer.isExecutableFile("/usr/sbin/sendmail") {
             add("mta", .ok, "/usr/sbin/sendmail is there for `intake deliver`")
         } else {
             add("mta", .warn, "no /usr/sbin/sendmail: install an MTA (postfix, exim4, nullmailer) or give `intake deliver --sendmail PATH`")
@@ -140,7 +147,7 @@ public enum Doctor {
         let context: [String: Any] = [
             "site_name": config.siteName, "applicant_name": locale == "ko" ? "김민수" : "Emily Smith", "applicant_email": "minsu@example.kr",
             "application_id": "A000042", "rejection_id": "R000007", "community": "sample",
-            "received_at": MailDates.text(Date(), locale: locale),
+            "received_at": MailDates.text(Date(), locale: locale, timeZone: config.timeZone),
             "attachments": [["file": "사진.jpg", "kind": "photo", "type": "image/jpeg", "size": "1.2 MiB"]],
             "reasons": [["file": "form.pdf", "code": "corrupt_file", "text": ReasonText.text(for: .corruptFile, locale: locale), "detail": "sample"]],
             "decided_by": "관리자", "note": "환영합니다", "reason": "정원이 찼습니다",

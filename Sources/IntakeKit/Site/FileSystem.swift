@@ -87,11 +87,24 @@ public enum FileSystem {
     }
 
     /// Flushes a directory so that renames and creations inside it survive a crash.
-    public static func syncDirectory(_ path: String) {
+    /// - Throws: when the directory cannot be opened or flushed: the entries just changed in it
+    ///   may not survive a power cut, so the caller must not go on as if they would.
+    public static func syncDirectory(_ path: String) throws(IntakeError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        _ = fsync(fd)
-        close(fd)
+        guard fd >= 0 else { throw .io(path: path, operation: "open (to flush) the directory", errno: errno) }
+        defer { close(fd) }
+        // EINVAL: a file system that cannot flush directories (some FUSE and network mounts)
+        // has nothing more to make durable.
+        if fsync(fd) != 0, errno != EINVAL { throw .io(path: path, operation: "flush the directory", errno: errno) }
+    }
+
+    /// Flushes several directories; the first failure is thrown after trying them all.
+    public static func syncDirectories<S: Sequence>(_ paths: S) throws(IntakeError) where S.Element == String {
+        var first: IntakeError?
+        for path in paths {
+            do throws(IntakeError) { try syncDirectory(path) } catch { if first == nil { first = error } }
+        }
+        if let first { throw first }
     }
 
     /// Flushes many files at once: the fsyncs run on up to 16 threads, so the device sees them
@@ -123,18 +136,31 @@ public enum FileSystem {
     /// Reads a whole regular file in large blocks, refusing links and anything over `limit` bytes.
     /// - Returns: the bytes, or nil when the file holds more than `limit` bytes (nothing beyond is read).
     public static func read(_ path: String, limit: Int = Int.max) throws(IntakeError) -> [UInt8]? {
+        let (fd, expected) = try openRegularFile(path)
+        defer { try? fd.close() }
+        if expected > limit { return nil }
+        return try read(fd: fd, path: path, expected: expected, limit: limit)
+    }
+
+    /// Opens a regular file for reading without following a link (a link, folder, FIFO or
+    /// device is refused with EINVAL or ELOOP), and returns it with its size. The caller closes it.
+    static func openRegularFile(_ path: String) throws(IntakeError) -> (FileDescriptor, Int) {
         let fd: FileDescriptor
         do {
             // Non-blocking, so that a FIFO swapped in after the lstat cannot hang the run.
             fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.noFollow, .closeOnExec, .nonBlocking])
         } catch { throw .io(path: path, operation: "open", errno: Self.code(error)) }
-        defer { try? fd.close() }
         var st = stat()
-        guard fstat(fd.rawValue, &st) == 0 else { throw .io(path: path, operation: "stat", errno: errno) }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw .io(path: path, operation: "read (not a regular file)", errno: EINVAL) }
-        let expected = Int(st.st_size)
-        if expected > limit { return nil }
-        return try read(fd: fd, path: path, expected: expected, limit: limit)
+        guard fstat(fd.rawValue, &st) == 0 else {
+            let code = errno
+            try? fd.close()
+            throw .io(path: path, operation: "stat", errno: code)
+        }
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            try? fd.close()
+            throw .io(path: path, operation: "read (not a regular file)", errno: EINVAL)
+        }
+        return (fd, Int(st.st_size))
     }
 
     /// Reads an open file from its current offset to its end, expecting about `expected` bytes.
@@ -179,7 +205,7 @@ public enum FileSystem {
             unlink(tmp)
             throw .io(path: path, operation: "replace", errno: code)
         }
-        if durable { syncDirectory(dir) }
+        if durable { try syncDirectory(dir) }
     }
 
     /// Creates (or truncates) a file with `bytes`, flushed to disk.

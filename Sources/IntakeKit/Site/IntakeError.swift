@@ -17,8 +17,9 @@ public enum ExitStatus: Int32, Sendable, Codable {
 public enum IntakeError: Error, Equatable, Sendable, LocalizedError {
     /// The site layout is missing or incomplete.
     case siteNotReady(root: String, missing: String)
-    /// `intake.toml` could not be read or has invalid content.
-    case invalidConfig(file: String, line: Int?, detail: String)
+    /// `intake.toml` could not be read or has invalid content; `line` and `column` (1-based,
+    /// the column in characters) say where, when the problem has a place.
+    case invalidConfig(file: String, line: Int?, column: Int? = nil, detail: String)
     /// Another run or decision holds the site lock.
     case locked(lockFile: String)
     /// A file or directory could not be read or written.
@@ -48,8 +49,10 @@ public enum IntakeError: Error, Equatable, Sendable, LocalizedError {
         switch self {
         case let .siteNotReady(root, missing):
             return "the site at \(root) is not ready: \(missing) is missing; run `intake init --root \(root)` first"
-        case let .invalidConfig(file, line, detail):
-            let at = line.map { "\(file):\($0)" } ?? file
+        case let .invalidConfig(file, line, column, detail):
+            var at = file
+            if let line { at += ":\(line)" }
+            if let line, let column, line > 0 { at += ":\(column)" }
             return "\(at): \(detail); fix the config (see README, 'Configuration') and run `intake doctor`"
         case let .locked(lockFile):
             return "another intake run or decision holds the lock \(lockFile); try again when it has finished"

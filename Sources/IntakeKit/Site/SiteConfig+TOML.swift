@@ -1,9 +1,8 @@
 import Foundation
-import TOMLKit
 
 extension SiteConfig {
     /// Loads `intake.toml` from a site; the built-in defaults when the file does not exist.
-    /// - Throws: ``IntakeError/invalidConfig(file:line:detail:)`` naming the line of the first problem.
+    /// - Throws: ``IntakeError/invalidConfig(file:line:column:detail:)`` naming the line and column of the first problem.
     public static func load(from site: Site) throws(IntakeError) -> SiteConfig {
         guard FileSystem.exists(site.configFile) else { return SiteConfig() }
         let bytes: [UInt8]
@@ -13,51 +12,55 @@ extension SiteConfig {
             }
             bytes = read
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw .invalidConfig(file: site.configFile, line: nil, detail: "the file is not valid UTF-8")
-        }
-        return try parse(text, file: site.configFile)
+        return try parse(bytes: bytes, file: site.configFile)
     }
 
     /// Parses config text; unknown keys and wrong types are errors with their line.
     public static func parse(_ text: String, file: String = "intake.toml") throws(IntakeError) -> SiteConfig {
+        try parse(bytes: Array(text.utf8), file: file)
+    }
+
+    /// Parses config bytes (checked as UTF-8 first); every problem names its line and column.
+    public static func parse(bytes: [UInt8], file: String = "intake.toml") throws(IntakeError) -> SiteConfig {
         let table: TOMLTable
         do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw .invalidConfig(file: file, line: error.source.begin.line, detail: error.description)
+            table = try TOMLReader.parse(bytes)
         } catch {
-            throw .invalidConfig(file: file, line: nil, detail: "\(error)")
+            throw .invalidConfig(file: file, line: error.position.line, column: error.position.column, detail: error.detail)
         }
-        let reader = ConfigReader(text: text, file: file)
+        let reader = ConfigReader(root: table, file: file)
         var config = SiteConfig()
         try reader.allowOnly(["site", "mail", "features", "limits", "kinds"], in: table, path: "")
 
         if let site = try reader.table(table, "site", path: "") {
-            try reader.allowOnly(["name", "default_locale", "locales", "admin_email", "settle_seconds", "workers", "min_free_mb"], in: site, path: "site")
+            try reader.allowOnly(["name", "default_locale", "locales", "admin_email", "settle_seconds", "workers", "min_free_mb", "timezone"], in: site, path: "site")
             if let v = try reader.string(site, "name", path: "site") { config.siteName = v }
             if let v = try reader.string(site, "default_locale", path: "site") { config.defaultLocale = v.lowercased() }
             if let v = try reader.strings(site, "locales", path: "site") { config.locales = v.map { $0.lowercased() } }
             if let v = try reader.string(site, "admin_email", path: "site") {
-                guard EmailAddress.isPlausible(v) else { throw reader.error("site.admin_email", "\"\(v)\" is not a plausible e-mail address") }
+                guard EmailAddress.isPlausible(v) else { throw reader.error("site.admin_email", "\(ManifestText.quoted(v)) is not a plausible e-mail address") }
                 config.adminEmail = v
             }
             if let v = try reader.int(site, "settle_seconds", path: "site", range: 0...86_400) { config.settleSeconds = v }
             if let v = try reader.int(site, "workers", path: "site", range: 0...64) { config.workers = v }
             if let v = try reader.int(site, "min_free_mb", path: "site", range: 0...1_000_000) { config.minFreeBytes = Int64(v) << 20 }
+            if let v = try reader.string(site, "timezone", path: "site") {
+                guard TimeZone(identifier: v) != nil else { throw reader.error("site.timezone", "\"\(v)\" is not a time zone name (e.g. \"Asia/Seoul\", \"UTC\")") }
+                config.timeZone = v
+            }
         }
         if !config.locales.contains(config.defaultLocale) {
-            throw reader.error("site.default_locale", "\"\(config.defaultLocale)\" is not one of site.locales \(config.locales)")
+            throw reader.error("site.default_locale", "\(ManifestText.quoted(config.defaultLocale)) is not one of site.locales (\(config.locales.map { ManifestText.quoted($0) }.joined(separator: ", ")))")
         }
         if let mail = try reader.table(table, "mail", path: "") {
             try reader.allowOnly(["from", "from_name", "reply_to", "message_id_domain"], in: mail, path: "mail")
             if let v = try reader.string(mail, "from", path: "mail") {
-                guard EmailAddress.isPlausible(v) || v.hasSuffix("@localhost") else { throw reader.error("mail.from", "\"\(v)\" is not a plausible e-mail address") }
+                guard EmailAddress.isPlausible(v) || v.hasSuffix("@localhost") else { throw reader.error("mail.from", "\(ManifestText.quoted(v)) is not a plausible e-mail address") }
                 config.mailFrom = v
             }
             config.mailFromName = try reader.string(mail, "from_name", path: "mail")
             if let v = try reader.string(mail, "reply_to", path: "mail") {
-                guard EmailAddress.isPlausible(v) else { throw reader.error("mail.reply_to", "\"\(v)\" is not a plausible e-mail address") }
+                guard EmailAddress.isPlausible(v) else { throw reader.error("mail.reply_to", "\(ManifestText.quoted(v)) is not a plausible e-mail address") }
                 config.replyTo = v
             }
             config.messageIDDomain = try reader.string(mail, "message_id_domain", path: "mail")
@@ -83,15 +86,16 @@ extension SiteConfig {
             var policies: [String: KindPolicy] = [:]
             for name in kinds.keys {
                 guard let kind = try reader.table(kinds, name, path: "kinds") else { continue }
-                let path = "kinds.\(name)"
+                let path = "kinds.\(name.utf8.allSatisfy({ $0.isBareKeyByte }) && !name.isEmpty ? name : ManifestText.quoted(name, limit: 40))"
+                let typesAt = kind["types"]?.position ?? kind.position
                 try reader.allowOnly(["types", "max_mb"], in: kind, path: path)
                 guard let names = try reader.strings(kind, "types", path: path), !names.isEmpty else {
-                    throw reader.error("\(path).types", "each kind needs a non-empty list of MIME types")
+                    throw reader.error("\(path).types", "each kind needs a non-empty list of MIME types", at: typesAt)
                 }
                 var types: [FileType] = []
                 for mime in names {
                     guard let type = FileType(mimeType: mime), StructureChecker.checkedTypes.contains(type) else {
-                        throw reader.error("\(path).types", "\"\(mime)\" is not a type intake can check (image/jpeg, image/png, image/gif, image/webp, image/heic, image/heif, image/avif, application/pdf)")
+                        throw reader.error("\(path).types", "\(ManifestText.quoted(mime)) is not a type intake can check (image/jpeg, image/png, image/gif, image/webp, image/heic, image/heif, image/avif, application/pdf)", at: typesAt)
                     }
                     types.append(type)
                 }
@@ -104,72 +108,63 @@ extension SiteConfig {
     }
 }
 
-/// Typed access to a TOML table that reports the line of whatever is wrong.
+/// Typed access to a TOML table that reports the line and column of whatever is wrong.
 private struct ConfigReader {
-    let lines: [Substring]
+    let root: TOMLTable
     let file: String
 
-    init(text: String, file: String) {
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        self.file = file
-    }
-
-    /// The line where a dotted key is defined, found by its last component at the start of a line
-    /// after its table header; TOMLKit keeps no positions for values.
-    func line(of dotted: String) -> Int? {
-        var parts = dotted.split(separator: ".").map(String.init)
-        guard let key = parts.popLast() else { return nil }
-        let header = parts.isEmpty ? nil : "[" + parts.joined(separator: ".") + "]"
-        var inTable = header == nil
-        for (index, raw) in lines.enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("[") {
-                let name = String(line.prefix { $0 != "]" }) + "]"
-                if header == nil, name == "[\(key)]" || name.hasPrefix("[\(key).") { return index + 1 }
-                inTable = name == header
-                continue
-            }
-            if inTable, line.hasPrefix(key) {
-                let rest = line.dropFirst(key.count).drop { $0 == " " || $0 == "\t" }
-                if rest.hasPrefix("=") { return index + 1 }
-            }
+    /// Where a dotted key (e.g. "kinds.photo.types") was set; nil when it is not in the file.
+    func position(of dotted: String) -> TOMLPosition? {
+        let parts = dotted.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        if let value = root.value(at: parts) {
+            return value.table.map { $0.position } ?? value.position
         }
-        if let header, let index = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(header) }) {
-            return index + 1
+        // A key that is not there (a default applies): the table it belongs in, if any.
+        for count in stride(from: parts.count - 1, to: 0, by: -1) {
+            if let table = root.value(at: Array(parts.prefix(count)))?.table { return table.position }
         }
         return nil
     }
 
-    func error(_ dotted: String, _ detail: String) -> IntakeError {
-        .invalidConfig(file: file, line: line(of: dotted), detail: "\(dotted): \(detail)")
+    func error(_ dotted: String, _ detail: String, at place: TOMLPosition? = nil) -> IntakeError {
+        let at = place ?? position(of: dotted)
+        return .invalidConfig(file: file, line: at?.line, column: at?.column, detail: "\(dotted): \(detail)")
+    }
+
+    private func dotted(_ path: String, _ key: String) -> String {
+        let shown = key.utf8.allSatisfy({ $0.isBareKeyByte }) && !key.isEmpty ? key : ManifestText.quoted(key, limit: 40)
+        return path.isEmpty ? shown : "\(path).\(shown)"
     }
 
     func allowOnly(_ keys: [String], in table: TOMLTable, path: String) throws(IntakeError) {
         for key in table.keys where !keys.contains(key) {
-            let dotted = path.isEmpty ? key : "\(path).\(key)"
-            throw IntakeError.invalidConfig(file: file, line: line(of: dotted),
-                                            detail: "unknown key \"\(dotted)\" (known here: \(keys.joined(separator: ", ")))")
+            let name = ManifestText.quoted(path.isEmpty ? key : "\(path).\(key)", limit: 80)
+            let at = table[key].map { $0.position }
+            throw IntakeError.invalidConfig(file: file, line: at?.line, column: at?.column,
+                                            detail: "unknown key \(name) (known here: \(keys.joined(separator: ", ")))")
         }
     }
 
     func table(_ t: TOMLTable, _ key: String, path: String) throws(IntakeError) -> TOMLTable? {
         guard let value = t[key] else { return nil }
-        guard let table = value.table else { throw error(path.isEmpty ? key : "\(path).\(key)", "must be a table") }
+        guard let table = value.table else { throw error(dotted(path, key), "must be a table, not \(value.kindDescription)", at: value.position) }
         return table
     }
 
     func string(_ t: TOMLTable, _ key: String, path: String) throws(IntakeError) -> String? {
         guard let value = t[key] else { return nil }
-        guard let s = value.string else { throw error("\(path).\(key)", "must be a string") }
+        guard let s = value.string else { throw error(dotted(path, key), "must be a string, not \(value.kindDescription)", at: value.position) }
         return s
     }
 
     func strings(_ t: TOMLTable, _ key: String, path: String) throws(IntakeError) -> [String]? {
         guard let value = t[key] else { return nil }
-        guard let array = value.array else { throw error("\(path).\(key)", "must be a list of strings") }
+        guard let array = value.array else { throw error(dotted(path, key), "must be a list of strings, not \(value.kindDescription)", at: value.position) }
         var out: [String] = []
         for element in array {
-            guard let s = element.string else { throw error("\(path).\(key)", "must be a list of strings") }
+            guard let s = element.string else {
+                throw error(dotted(path, key), "must be a list of strings, but holds \(element.kindDescription)", at: element.position)
+            }
             out.append(s)
         }
         return out
@@ -177,14 +172,20 @@ private struct ConfigReader {
 
     func int(_ t: TOMLTable, _ key: String, path: String, range: ClosedRange<Int>) throws(IntakeError) -> Int? {
         guard let value = t[key] else { return nil }
-        guard let i = value.int else { throw error("\(path).\(key)", "must be a whole number") }
-        guard range.contains(i) else { throw error("\(path).\(key)", "must be between \(range.lowerBound) and \(range.upperBound)") }
+        guard let i = value.int else { throw error(dotted(path, key), "must be a whole number, not \(value.kindDescription)", at: value.position) }
+        guard range.contains(i) else { throw error(dotted(path, key), "must be between \(range.lowerBound) and \(range.upperBound)", at: value.position) }
         return i
     }
 
     func bool(_ t: TOMLTable, _ key: String, path: String) throws(IntakeError) -> Bool? {
         guard let value = t[key] else { return nil }
-        guard let b = value.bool else { throw error("\(path).\(key)", "must be true or false") }
+        guard let b = value.bool else { throw error(dotted(path, key), "must be true or false, not \(value.kindDescription)", at: value.position) }
         return b
+    }
+}
+
+private extension UInt8 {
+    var isBareKeyByte: Bool {
+        (0x41...0x5A).contains(self) || (0x61...0x7A).contains(self) || (0x30...0x39).contains(self) || self == 0x5F || self == 0x2D
     }
 }

@@ -25,6 +25,8 @@ public struct SiteConfig: Sendable, Equatable {
     public var locales = ["ko", "en"]
     /// Where the admin digest goes (nil: no digest).
     public var adminEmail: String?
+    /// The time zone every message gives times in, whatever its language (an IANA name).
+    public var timeZone = "Asia/Seoul"
     /// Seconds a bundle must stay unchanged before a run takes it.
     public var settleSeconds = 60
     /// Sender of every message.
@@ -89,6 +91,7 @@ public struct SiteConfig: Sendable, Equatable {
     name = "intake"                 # the community's name, as mail shows it
     default_locale = "ko"           # for applicants without a locale, and for the admin digest
     locales = ["ko", "en"]          # locales with templates under templates/<locale>/
+    timezone = "Asia/Seoul"         # times in every message, whatever its language
     # admin_email = "admin@example.kr"   # receives the digest after each run
     settle_seconds = 60             # a bundle is taken once unchanged this long
     workers = 0                     # bundles validated at once; 0 = one per core

@@ -42,16 +42,8 @@ enum AttachmentContent {
     /// - Parameter inMemoryLimit: Files up to this size are read into memory (tests lower it to
     ///   send small files down the streaming path).
     static func judge(path: String, limit: Int, inMemoryLimit: Int = inMemoryLimit) throws(IntakeError) -> ContentVerdict? {
-        let fd: FileDescriptor
-        do {
-            // Non-blocking, so that a FIFO swapped in after the lstat cannot hang the run.
-            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.noFollow, .closeOnExec, .nonBlocking])
-        } catch { throw .io(path: path, operation: "open", errno: FileSystem.code(error)) }
+        let (fd, size) = try FileSystem.openRegularFile(path)
         defer { try? fd.close() }
-        var st = stat()
-        guard fstat(fd.rawValue, &st) == 0 else { throw .io(path: path, operation: "stat", errno: errno) }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw .io(path: path, operation: "read (not a regular file)", errno: EINVAL) }
-        let size = Int(st.st_size)
         if size > limit { return nil }
         if size <= inMemoryLimit {
             let reusable = ReadBuffer.forThisThread
@@ -73,14 +65,8 @@ enum AttachmentContent {
 
     /// The first bytes of the file, for naming the type of a file too large to be read whole.
     static func head(path: String) throws(IntakeError) -> [UInt8] {
-        let fd: FileDescriptor
-        do {
-            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.noFollow, .closeOnExec, .nonBlocking])
-        } catch { throw .io(path: path, operation: "open", errno: FileSystem.code(error)) }
+        let (fd, _) = try FileSystem.openRegularFile(path)
         defer { try? fd.close() }
-        var st = stat()
-        guard fstat(fd.rawValue, &st) == 0 else { throw .io(path: path, operation: "stat", errno: errno) }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw .io(path: path, operation: "read (not a regular file)", errno: EINVAL) }
         var bytes = [UInt8](repeating: 0, count: TypeSniffer.headLength)
         var filled = 0
         while filled < bytes.count {

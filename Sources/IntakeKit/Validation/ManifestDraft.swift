@@ -7,6 +7,42 @@ struct ManifestSourceLocation: Sendable, Equatable {
     static let unknown = ManifestSourceLocation()
 }
 
+/// The problems of one manifest in the order found: the first `keep` are built, the rest only
+/// counted, so a hostile manifest with half a million bad entries costs what one with a hundred
+/// does. Details are autoclosures: a problem that will not be listed is never even worded.
+struct ManifestProblemList: Error, Sendable {
+    let keep: Int
+    private(set) var listed: [ManifestProblem] = []
+    /// Problems found beyond the first `keep`.
+    private(set) var unlisted = 0
+
+    init(keep: Int) {
+        self.keep = max(1, keep)
+    }
+
+    var count: Int { listed.count + unlisted }
+    var isEmpty: Bool { count == 0 }
+
+    mutating func add(_ detail: @autoclosure () -> String, at location: ManifestSourceLocation) {
+        guard listed.count < keep else {
+            unlisted += 1
+            return
+        }
+        listed.append(ManifestProblem(detail: detail(), line: location.line, column: location.column))
+    }
+
+    mutating func add(_ problem: ManifestProblem) {
+        if listed.count < keep { listed.append(problem) } else { unlisted += 1 }
+    }
+
+    /// What a rejection lists: the kept problems, then one saying how many more there were.
+    var errors: ManifestErrors {
+        guard unlisted > 0 else { return ManifestErrors(problems: listed) }
+        return ManifestErrors(
+            problems: listed + [ManifestProblem(detail: "\(unlisted) more problem\(unlisted == 1 ? "" : "s") not listed")])
+    }
+}
+
 /// A value read from the manifest with the place it came from.
 struct ManifestLocated<Value> {
     var value: Value
@@ -47,25 +83,46 @@ struct ManifestDraft {
     /// Every answer in manifest order; empty when the manifest has none (answers are optional).
     var answers: [AnswerDraft] = []
     var answersLocation = ManifestSourceLocation.unknown
-    /// Nil when the manifest has no attachment list at all.
+    /// Nil when the manifest has no attachment list at all. Holds at most `limits.maxAttachments`
+    /// entries: a longer list is refused by its count, and the entries beyond are not judged.
     var attachments: [AttachmentDraft]?
+    /// How many entries the list has, including those not read.
+    var attachmentCount = 0
     var attachmentsLocation = ManifestSourceLocation.unknown
+    /// How many answers the manifest has, including any the reader did not keep.
+    var answerCount = 0
     var submittedAt: ManifestLocated<String>?
 
     /// Problems the format reader found.
-    var problems: [ManifestProblem] = []
-    /// Field paths the reader already complained about, so they are not also called missing.
+    var problems: ManifestProblemList
+    /// Field paths the reader already complained about (or could not read whole), so they are
+    /// not also called missing.
     var reported: Set<String> = []
 
-    mutating func report(_ detail: String, at location: ManifestSourceLocation, path: String? = nil) {
-        problems.append(ManifestProblem(detail: detail, line: location.line, column: location.column))
+    init(limits: ManifestLimits) {
+        problems = ManifestProblemList(keep: limits.maxProblems)
+    }
+
+    mutating func report(_ detail: @autoclosure () -> String, at location: ManifestSourceLocation, path: String? = nil) {
+        problems.add(detail(), at: location)
         if let path { reported.insert(path) }
+    }
+
+    /// Records the length of the attachment list; a list over the limit is reported at once,
+    /// before any entry, so the reason that matters most is always among those listed.
+    mutating func noteAttachmentCount(_ count: Int, at location: ManifestSourceLocation, limits: ManifestLimits) {
+        attachmentCount = count
+        if count > limits.maxAttachments {
+            report(
+                "attachments lists \(count) files; at most \(limits.maxAttachments) are allowed", at: location,
+                path: "attachments.count")
+        }
     }
 
     /// Applies the field rules shared by both formats.
     /// - Returns: The manifest when neither the reader nor the rules found a problem.
-    func validated(limits: ManifestLimits, format: ManifestFormat) -> Result<Manifest, ManifestErrors> {
-        var check = FieldCheck(limits: limits, reported: reported)
+    func validated(limits: ManifestLimits, format: ManifestFormat) -> Result<Manifest, ManifestProblemList> {
+        var check = FieldCheck(limits: limits, reported: reported, problems: problems)
 
         let schema = check.required(schema, "schema").flatMap { field -> String? in
             let value = ManifestText.trimmed(field.value)
@@ -104,11 +161,10 @@ struct ManifestDraft {
             return field.value
         }
 
-        let all = problems + check.problems
-        guard all.isEmpty, let schema, let community, let applicant, let answers, let attachments,
+        guard check.problems.isEmpty, let schema, let community, let applicant, let answers, let attachments,
             let submittedAt
         else {
-            return .failure(ManifestErrors(problems: all))
+            return .failure(check.problems)
         }
         return .success(
             Manifest(
@@ -119,7 +175,7 @@ struct ManifestDraft {
     private func validatedApplicant(_ check: inout FieldCheck) -> Applicant? {
         guard let applicant else {
             if !check.reported.contains("applicant") {
-                check.add("applicant is missing", at: .unknown)
+                check.missing("applicant is missing", at: .unknown)
             }
             return nil
         }
@@ -185,9 +241,10 @@ struct ManifestDraft {
     private func validatedAnswers(_ check: inout FieldCheck, limits: ManifestLimits) -> [String: String]? {
         var result: [String: String] = [:]
         var valid = !check.reported.contains("answers")
-        if answers.count > limits.maxAnswers {
+        let answerTotal = max(answerCount, answers.count)
+        if answerTotal > limits.maxAnswers {
             check.add(
-                "answers has \(answers.count) entries; at most \(limits.maxAnswers) are allowed",
+                "answers has \(answerTotal) entries; at most \(limits.maxAnswers) are allowed",
                 at: answersLocation)
             valid = false
         }
@@ -223,18 +280,13 @@ struct ManifestDraft {
     private func validatedAttachments(_ check: inout FieldCheck, limits: ManifestLimits) -> [AttachmentEntry]? {
         guard let attachments else {
             if !check.reported.contains("attachments") {
-                check.add("attachments is missing", at: .unknown)
+                check.missing("attachments is missing", at: .unknown)
             }
             return nil
         }
-        var valid = !check.reported.contains("attachments")
-        if attachments.isEmpty {
+        var valid = !check.reported.contains("attachments") && !check.reported.contains("attachments.count")
+        if attachments.isEmpty && attachmentCount == 0 {
             check.add("attachments lists no files; at least one is required", at: attachmentsLocation)
-            valid = false
-        } else if attachments.count > limits.maxAttachments {
-            check.add(
-                "attachments lists \(attachments.count) files; at most \(limits.maxAttachments) are allowed",
-                at: attachmentsLocation)
             valid = false
         }
         var result: [AttachmentEntry] = []
@@ -282,14 +334,19 @@ struct ManifestDraft {
 private struct FieldCheck {
     let limits: ManifestLimits
     let reported: Set<String>
-    var problems: [ManifestProblem] = []
+    /// The reader's problems, then these.
+    var problems: ManifestProblemList
 
-    mutating func add(_ detail: String, at location: ManifestSourceLocation) {
-        problems.append(ManifestProblem(detail: detail, line: location.line, column: location.column))
+    mutating func add(_ detail: @autoclosure () -> String, at location: ManifestSourceLocation) {
+        problems.add(detail(), at: location)
     }
 
-    mutating func add(_ detail: String, _ field: ManifestLocated<String>) {
-        add(detail, at: field.location)
+    mutating func add(_ detail: @autoclosure () -> String, _ field: ManifestLocated<String>) {
+        problems.add(detail(), at: field.location)
+    }
+
+    mutating func missing(_ detail: @autoclosure () -> String, at location: ManifestSourceLocation) {
+        problems.add(detail(), at: location)
     }
 
     /// The field when present and not too long; reports it missing unless `optional`.
@@ -299,7 +356,7 @@ private struct FieldCheck {
     ) -> ManifestLocated<String>? {
         guard let field else {
             if !optional, !reported.contains(path) {
-                add("\(path) is missing", at: container)
+                missing("\(path) is missing", at: container)
             }
             return nil
         }
@@ -308,8 +365,9 @@ private struct FieldCheck {
 
     mutating func withinLength(_ field: ManifestLocated<String>, _ path: String) -> Bool {
         let length = field.value.unicodeScalars.count
-        guard length <= limits.maxFieldLength else {
-            add("\(path) is \(length) characters long; at most \(limits.maxFieldLength) are allowed", field)
+        let limit = limits.maxFieldLength
+        guard length <= limit else {
+            add("\(path) is \(length) characters long; at most \(limit) are allowed", field)
             return false
         }
         return true

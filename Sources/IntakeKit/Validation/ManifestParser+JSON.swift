@@ -1,26 +1,38 @@
 extension ManifestParser {
     /// Reads a JSON manifest into a draft; a syntax error ends the reading.
-    static func readJSON(_ bytes: ArraySlice<UInt8>, limits: ManifestLimits) -> Result<ManifestDraft, ManifestErrors> {
-        var parser = StrictJSONParser(bytes, maxDepth: limits.maxDepth)
+    static func readJSON(_ bytes: ArraySlice<UInt8>, limits: ManifestLimits) -> Result<ManifestDraft, ManifestProblemList> {
+        let budget = valueBudget(limits)
+        var parser = StrictJSONParser(
+            bytes, maxDepth: limits.maxDepth, maxValues: budget,
+            alwaysKept: ["schema", "community", "applicant", "answers", "attachments", "submitted_at"],
+            maxProblems: limits.maxProblems)
         let root: StrictJSONNode
         do {
             root = try parser.parseDocument()
         } catch {
-            let problem = ManifestProblem(
-                detail: "the manifest is not valid JSON: \(error.detail)",
-                line: error.location.line, column: error.location.column)
-            return .failure(ManifestErrors(problems: parser.problems + [problem]))
+            var problems = parser.problems
+            problems.add(
+                ManifestProblem(
+                    detail: "the manifest is not valid JSON: \(error.detail)",
+                    line: error.location.line, column: error.location.column))
+            return .failure(problems)
         }
         guard case .object(let members) = root.value else {
             return .failure(
-                ManifestErrors(problems: [
+                Self.problems([
                     ManifestProblem(
                         detail: "the manifest must be a JSON object, not \(root.value.kindDescription)",
                         line: root.location.line, column: root.location.column)
-                ]))
+                ], limits))
         }
-        var reader = JSONManifestReader()
+        var reader = JSONManifestReader(limits: limits)
         reader.draft.problems = parser.problems
+        if parser.omittedValues > 0 {
+            let total = parser.keptValues + parser.omittedValues
+            reader.draft.report(
+                "the manifest holds \(total) values; only the first \(budget) were read (a manifest needs far fewer)",
+                at: root.location)
+        }
         reader.readTop(members)
         return .success(reader.draft)
     }
@@ -28,7 +40,13 @@ extension ManifestParser {
 
 /// Maps a parsed JSON object onto a draft, reporting wrong types and unknown keys.
 private struct JSONManifestReader {
-    var draft = ManifestDraft()
+    let limits: ManifestLimits
+    var draft: ManifestDraft
+
+    init(limits: ManifestLimits) {
+        self.limits = limits
+        draft = ManifestDraft(limits: limits)
+    }
 
     mutating func readTop(_ members: [StrictJSONMember]) {
         for member in firstOccurrences(members) {
@@ -40,9 +58,11 @@ private struct JSONManifestReader {
             case "applicant":
                 guard let fields = object(node, "applicant") else { continue }
                 readApplicant(fields, at: node.location)
+                if node.omitted > 0 { incomplete("applicant", ["name", "email"]) }
             case "answers":
                 guard let fields = object(node, "answers") else { continue }
                 draft.answersLocation = node.location
+                draft.answerCount = fields.count + node.omitted
                 for field in firstOccurrences(fields) {
                     let key = ManifestLocated(value: field.key, location: field.keyLocation)
                     if let value = string(field.value, "answers.\(field.key)") {
@@ -55,8 +75,10 @@ private struct JSONManifestReader {
                     continue
                 }
                 draft.attachmentsLocation = node.location
+                draft.noteAttachmentCount(items.count + node.omitted, at: node.location, limits: limits)
+                // Entries beyond the limit are not judged: the count alone refuses the list.
                 var attachments: [ManifestDraft.AttachmentDraft] = []
-                for (index, item) in items.enumerated() {
+                for (index, item) in items.prefix(max(0, limits.maxAttachments)).enumerated() {
                     attachments.append(readAttachment(item, path: "attachments[\(index)]"))
                 }
                 draft.attachments = attachments
@@ -98,7 +120,13 @@ private struct JSONManifestReader {
             default: unknown(member, in: path)
             }
         }
+        if node.omitted > 0 { incomplete(path, ["file", "kind", "content_type"]) }
         return attachment
+    }
+
+    /// An object that lost members to the value budget: its fields are not called missing.
+    private mutating func incomplete(_ path: String, _ fields: [String]) {
+        for field in fields { draft.reported.insert("\(path).\(field)") }
     }
 
     /// The members with each key's first occurrence only; the parser reported the others.
@@ -129,7 +157,8 @@ private struct JSONManifestReader {
         return members
     }
 
-    private mutating func wrongType(_ node: StrictJSONNode, _ path: String, expected: String) {
+    private mutating func wrongType(_ node: StrictJSONNode, _ path: @autoclosure () -> String, expected: String) {
+        let path = path()
         draft.report("\(path) must be \(expected), not \(node.value.kindDescription)", at: node.location, path: path)
     }
 

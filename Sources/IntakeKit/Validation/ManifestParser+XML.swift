@@ -1,10 +1,10 @@
 extension ManifestParser {
     /// Reads an XML manifest into a draft; a DOCTYPE or a well-formedness error ends the reading.
-    static func readXML(_ bytes: ArraySlice<UInt8>, limits: ManifestLimits) -> Result<ManifestDraft, ManifestErrors> {
-        func failure(_ problems: [ManifestProblem]) -> Result<ManifestDraft, ManifestErrors> {
-            .failure(ManifestErrors(problems: problems))
+    static func readXML(_ bytes: ArraySlice<UInt8>, limits: ManifestLimits) -> Result<ManifestDraft, ManifestProblemList> {
+        func failure(_ problems: [ManifestProblem]) -> Result<ManifestDraft, ManifestProblemList> {
+            .failure(Self.problems(problems, limits))
         }
-        if let problem = ManifestXMLPrescan.firstProblem(in: bytes, maxDepth: limits.maxDepth) {
+        if let problem = ManifestXMLPrescan.firstProblem(in: bytes, maxDepth: limits.maxDepth, maxNodes: valueBudget(limits)) {
             return failure([problem])
         }
         guard let document = LibXMLDocument(parsing: bytes) else {
@@ -20,9 +20,9 @@ extension ManifestParser {
         let errors = document.errors
         if !errors.isEmpty {
             return failure(
-                errors.map {
+                errors.prefix(limits.maxProblems + 1).map {
                     ManifestProblem(
-                        detail: "the manifest is not well-formed XML: \($0.message)", line: $0.line, column: $0.column)
+                        detail: "the manifest is not well-formed XML: \(libxml2MessageLine($0.message))", line: $0.line, column: $0.column)
                 })
         }
         if let encoding = document.declaredEncoding, !["utf-8", "utf8"].contains(encoding.lowercased()) {
@@ -50,12 +50,8 @@ extension ManifestParser {
                     line: root.line)
             ])
         }
-        var reader = XMLManifestReader()
+        var reader = XMLManifestReader(limits: limits)
         reader.readApplication(root)
-        // The reader looks at stray text before it descends, so restore document order.
-        reader.draft.problems = reader.draft.problems.enumerated()
-            .sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
-            .map(\.element)
         return .success(reader.draft)
     }
 
@@ -72,6 +68,18 @@ extension ManifestParser {
     }
 }
 
+/// A libxml2 message as one line: some messages go on with a second line quoting the
+/// document (found by fuzzing: "CData section not finished\n<the text>"), which is dropped,
+/// and any control character left is escaped.
+func libxml2MessageLine(_ message: String) -> String {
+    let first = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+    let trimmed = ManifestText.trimmed(first)
+    guard trimmed.unicodeScalars.contains(where: { ManifestText.isControl($0) || $0.properties.generalCategory == .format }) else {
+        return trimmed
+    }
+    return String(ManifestText.quoted(trimmed, limit: 200).dropFirst().dropLast())
+}
+
 /// How a problem detail names an element.
 private func describe(_ element: LibXMLNode) -> String {
     if let namespace = element.namespace {
@@ -80,9 +88,22 @@ private func describe(_ element: LibXMLNode) -> String {
     return "<\(element.name)>"
 }
 
-/// Maps the `<application>` element onto a draft, reporting unknown or misplaced content.
+/// A child of an element as the reader sees it: an element, or stray content to report.
+private enum XMLChild {
+    case element(LibXMLNode)
+    case stray(detail: String, line: Int?)
+}
+
+/// Maps the `<application>` element onto a draft, reporting unknown or misplaced content in
+/// document order (so the problems listed first are the first in the file).
 private struct XMLManifestReader {
-    var draft = ManifestDraft()
+    let limits: ManifestLimits
+    var draft: ManifestDraft
+
+    init(limits: ManifestLimits) {
+        self.limits = limits
+        draft = ManifestDraft(limits: limits)
+    }
 
     mutating func readApplication(_ root: LibXMLNode) {
         let here = location(root)
@@ -96,8 +117,18 @@ private struct XMLManifestReader {
         // <attachment> elements stand directly under <application>, so the list always exists.
         draft.attachments = []
         draft.attachmentsLocation = here
+        let children = self.children(of: root)
+        let attachmentCount = children.count { child in
+            if case .element(let element) = child { element.namespace == nil && element.name == "attachment" } else { false }
+        }
+        draft.noteAttachmentCount(attachmentCount, at: here, limits: limits)
         var seen: Set<String> = []
-        for child in elements(in: root) {
+        var attachmentIndex = 0
+        for item in children {
+            guard case .element(let child) = item else {
+                report(item)
+                continue
+            }
             guard child.namespace == nil else {
                 unknownElement(child, in: root)
                 continue
@@ -113,7 +144,10 @@ private struct XMLManifestReader {
             case "submitted_at": draft.submittedAt = text(of: child, path: "submitted_at")
             case "applicant": readApplicant(child)
             case "answers": readAnswers(child)
-            case "attachment": readAttachment(child, index: draft.attachments?.count ?? 0)
+            case "attachment":
+                // Entries beyond the limit are not judged: the count alone refuses the list.
+                if attachmentIndex < limits.maxAttachments { readAttachment(child, index: attachmentIndex) }
+                attachmentIndex += 1
             default: unknownElement(child, in: root)
             }
         }
@@ -123,7 +157,11 @@ private struct XMLManifestReader {
         noAttributes(element)
         var applicant = ManifestDraft.ApplicantDraft(location: location(element))
         var seen: Set<String> = []
-        for child in elements(in: element) {
+        for item in children(of: element) {
+            guard case .element(let child) = item else {
+                report(item)
+                continue
+            }
             guard child.namespace == nil, ["name", "email", "phone", "locale"].contains(child.name) else {
                 unknownElement(child, in: element)
                 continue
@@ -147,7 +185,11 @@ private struct XMLManifestReader {
     private mutating func readAnswers(_ element: LibXMLNode) {
         noAttributes(element)
         draft.answersLocation = location(element)
-        for child in elements(in: element) {
+        for item in children(of: element) {
+            guard case .element(let child) = item else {
+                report(item)
+                continue
+            }
             guard child.namespace == nil, child.name == "answer" else {
                 unknownElement(child, in: element)
                 continue
@@ -198,27 +240,35 @@ private struct XMLManifestReader {
         draft.attachments?.append(attachment)
     }
 
-    /// The element children of `element`; stray text and entity references are reported.
-    private mutating func elements(in element: LibXMLNode) -> [LibXMLNode] {
-        var result: [LibXMLNode] = []
+    /// The children of `element` in document order: elements, and stray text or entity
+    /// references as problems to report where they stand.
+    private func children(of element: LibXMLNode) -> [XMLChild] {
+        var result: [XMLChild] = []
         for child in element.children {
             switch child.kind {
             case .element:
-                result.append(child)
+                result.append(.element(child))
             case .text:
                 if !isWhitespace(child.content) {
-                    draft.report(
-                        "unexpected text \(ManifestText.quoted(ManifestText.trimmed(child.content))) "
-                            + "in <\(element.name)>",
-                        at: location(textStartLine(child) ?? element.line))
+                    result.append(
+                        .stray(
+                            detail: "unexpected text \(ManifestText.quoted(ManifestText.trimmed(child.content))) "
+                                + "in <\(element.name)>",
+                            line: textStartLine(child) ?? element.line))
                 }
             case .comment, .processingInstruction:
                 continue
             case .entityReference, .other:
-                draft.report("unexpected content in <\(element.name)>", at: location(child.line ?? element.line))
+                result.append(.stray(detail: "unexpected content in <\(element.name)>", line: child.line ?? element.line))
             }
         }
         return result
+    }
+
+    private mutating func report(_ child: XMLChild) {
+        if case .stray(let detail, let line) = child {
+            draft.report(detail, at: location(line))
+        }
     }
 
     /// The text of a text-only element; child elements and entity references are reported.
@@ -290,7 +340,9 @@ private struct XMLManifestReader {
 /// libxml2 2.9 checks each attribute of an element against all earlier ones (50,000 attributes
 /// on one element take 20 seconds), and looks namespaces up through every declaration in
 /// scope. So before parsing, elements are limited to ``maxAttributes`` attributes and the
-/// nesting to `maxDepth`. The scan only counts: markup it cannot follow is left to libxml2,
+/// nesting to `maxDepth`. Elements, attributes, comments, CDATA sections and processing
+/// instructions together are limited to `maxNodes`, which bounds the memory of libxml2's tree
+/// (a megabyte of `<a/>` would otherwise be 260,000 nodes). The scan only counts: markup it cannot follow is left to libxml2,
 /// which reports it properly; comments, CDATA and processing instructions are skipped, and
 /// a `<!DOCTYPE` ends the scan (the parser rejects it before reading its contents).
 enum ManifestXMLPrescan {
@@ -301,7 +353,7 @@ enum ManifestXMLPrescan {
     private static let cdataStart = Array("<![CDATA[".utf8), cdataEnd = Array("]]>".utf8)
     private static let piEnd = Array("?>".utf8)
 
-    static func firstProblem(in bytes: ArraySlice<UInt8>, maxDepth: Int) -> ManifestProblem? {
+    static func firstProblem(in bytes: ArraySlice<UInt8>, maxDepth: Int, maxNodes: Int = .max) -> ManifestProblem? {
         let lt = UInt8(ascii: "<")
         let gt = UInt8(ascii: ">")
         let slash = UInt8(ascii: "/")
@@ -309,6 +361,12 @@ enum ManifestXMLPrescan {
         var index = bytes.startIndex
         var line = 1
         var depth = 0
+        var nodes = 0
+        func tooMany() -> ManifestProblem {
+            ManifestProblem(
+                detail: "the XML holds more than \(maxNodes) elements, attributes, comments and processing instructions; "
+                    + "a manifest needs far fewer", line: line)
+        }
 
         /// Moves past `terminator`, counting lines; false when the input ends first.
         func skip(past terminator: [UInt8]) -> Bool {
@@ -331,6 +389,10 @@ enum ManifestXMLPrescan {
                 continue
             }
             let next = index + 1 < bytes.endIndex ? bytes[index + 1] : 0
+            if next != slash {
+                nodes += 1
+                if nodes > maxNodes { return tooMany() }
+            }
             if next == UInt8(ascii: "!") {
                 let rest = bytes[index...]
                 if rest.starts(with: commentStart) {
@@ -371,6 +433,8 @@ enum ManifestXMLPrescan {
                             quote = byte
                         case UInt8(ascii: "="):
                             attributes += 1
+                            nodes += 1
+                            if nodes > maxNodes { return tooMany() }
                             if attributes > maxAttributes {
                                 return ManifestProblem(
                                     detail: "an element has more than \(maxAttributes) attributes", line: tagLine)

@@ -24,30 +24,33 @@ public enum ManifestParser {
     ) -> Result<Manifest, ManifestErrors> {
         var limits = limits
         limits.maxDepth = min(max(1, limits.maxDepth), 256)
-        return parseAll(bytes, format: format, limits: limits).mapError { errors in
-            let keep = max(1, limits.maxProblems)
-            guard errors.problems.count > keep else { return errors }
-            let more = errors.problems.count - keep
-            let summary = ManifestProblem(detail: "\(more) more problem\(more == 1 ? "" : "s") not listed")
-            return ManifestErrors(problems: Array(errors.problems.prefix(keep)) + [summary])
-        }
+        limits.maxProblems = max(1, limits.maxProblems)
+        return parseAll(bytes, format: format, limits: limits).mapError(\.errors)
+    }
+
+    /// How many values (JSON) or nodes (XML elements, attributes, comments...) a manifest may
+    /// hold before the rest are only counted: eight per allowed attachment and answer, far above
+    /// the four an attachment entry needs, so a hostile list of half a million entries costs
+    /// what a few thousand do.
+    static func valueBudget(_ limits: ManifestLimits) -> Int {
+        8 * (max(0, limits.maxAttachments) + max(0, limits.maxAnswers)) + 256
     }
 
     private static func parseAll(
         _ bytes: [UInt8], format: ManifestFormat, limits: ManifestLimits
-    ) -> Result<Manifest, ManifestErrors> {
+    ) -> Result<Manifest, ManifestProblemList> {
         if bytes.count > limits.maxBytes {
             let detail = "the manifest is \(bytes.count) bytes; at most \(limits.maxBytes) bytes are accepted"
-            return fail(ManifestProblem(detail: detail))
+            return fail(ManifestProblem(detail: detail), limits)
         }
         if let problem = ManifestBytes.firstProblem(in: bytes) {
-            return fail(problem)
+            return fail(problem, limits)
         }
         let body = ManifestBytes.hasByteOrderMark(bytes) ? bytes[3...] : bytes[...]
         if body.allSatisfy({ ManifestBytes.isWhitespace($0) }) {
-            return fail(ManifestProblem(detail: "the manifest is empty"))
+            return fail(ManifestProblem(detail: "the manifest is empty"), limits)
         }
-        let draft: Result<ManifestDraft, ManifestErrors>
+        let draft: Result<ManifestDraft, ManifestProblemList>
         switch format {
         case .json: draft = readJSON(body, limits: limits)
         case .xml: draft = readXML(body, limits: limits)
@@ -55,8 +58,14 @@ public enum ManifestParser {
         return draft.flatMap { $0.validated(limits: limits, format: format) }
     }
 
-    static func fail(_ problem: ManifestProblem) -> Result<Manifest, ManifestErrors> {
-        .failure(ManifestErrors(problems: [problem]))
+    static func fail(_ problem: ManifestProblem, _ limits: ManifestLimits) -> Result<Manifest, ManifestProblemList> {
+        .failure(problems([problem], limits))
+    }
+
+    static func problems(_ problems: [ManifestProblem], _ limits: ManifestLimits) -> ManifestProblemList {
+        var list = ManifestProblemList(keep: limits.maxProblems)
+        for problem in problems { list.add(problem) }
+        return list
     }
 }
 

@@ -83,4 +83,36 @@ public enum PDFOpenCheck {
                 hint: .pdfBroken)])
         }
     }
+
+    /// Checks that libqpdf is loaded and judges as intake expects: a one-page PDF opens, a
+    /// zero-page one is refused. Returns the problem, or `nil` when all is well.
+    public static func selfTest() -> String? {
+        switch check(minimalPDF(pages: 1)) {
+        case .opens(pages: 1, encrypted: false): break
+        case let other: return "a one-page test PDF gave \(other)"
+        }
+        switch check(minimalPDF(pages: 0)) {
+        case .refused(let findings) where findings.contains { $0.hint == .pdfNoPages }: return nil
+        case let other: return "a PDF without pages gave \(other)"
+        }
+    }
+
+    /// A small, well-formed PDF with `pages` empty pages and an exact cross-reference table.
+    static func minimalPDF(pages: Int) -> [UInt8] {
+        var objects = ["<< /Type /Catalog /Pages 2 0 R >>",
+                       "<< /Type /Pages /Kids [\((0..<pages).map { "\($0 + 3) 0 R" }.joined(separator: " "))] /Count \(pages) >>"]
+        for _ in 0..<pages { objects.append("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>") }
+        var out = Array("%PDF-1.4\n".utf8)
+        var offsets: [Int] = []
+        for (k, body) in objects.enumerated() {
+            offsets.append(out.count)
+            out += Array("\(k + 1) 0 obj\n\(body)\nendobj\n".utf8)
+        }
+        let xref = out.count
+        var table = "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
+        for offset in offsets { table += String(repeating: "0", count: 10 - String(offset).count) + "\(offset) 00000 n \n" }
+        table += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+        return out + Array(table.utf8)
+    }
 }
+

@@ -24,6 +24,8 @@ enum StrictJSONValue {
 struct StrictJSONNode {
     var value: StrictJSONValue
     var location: ManifestSourceLocation
+    /// For a container: how many items or members were parsed but not kept (the value budget ran out).
+    var omitted = 0
 }
 
 /// One key and value of a JSON object, in document order.
@@ -58,6 +60,10 @@ struct StrictJSONParser {
         /// The key whose value is being read (objects only).
         var key = ""
         var keyLocation = ManifestSourceLocation.unknown
+        /// Items or members parsed but not kept.
+        var omitted = 0
+        /// Whether the member being read is kept whatever the budget (see `alwaysKept`).
+        var forceKeep = false
     }
 
     private let bytes: ArraySlice<UInt8>
@@ -70,13 +76,28 @@ struct StrictJSONParser {
     private var columnCachePosition: Int
     private var columnCacheValue = 1
     private var stack: [Frame] = []
+    /// How many values are kept; the rest are parsed (so syntax errors are still found) and
+    /// counted, never stored, so memory stays bounded whatever the input holds.
+    private let maxValues: Int
+    private(set) var keptValues = 0
+    /// Values parsed but not kept.
+    private(set) var omittedValues = 0
+    /// Top-level keys whose first value is kept even when the budget has run out, so the
+    /// structure a reader looks for (the attachment list and its length) is never lost.
+    private let alwaysKept: Set<String>
 
     /// Problems that do not stop parsing (duplicate keys), in document order.
-    private(set) var problems: [ManifestProblem] = []
+    private(set) var problems: ManifestProblemList
 
-    init(_ bytes: ArraySlice<UInt8>, maxDepth: Int) {
+    init(
+        _ bytes: ArraySlice<UInt8>, maxDepth: Int, maxValues: Int = .max, alwaysKept: Set<String> = [],
+        maxProblems: Int = 100
+    ) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.maxValues = maxValues
+        self.alwaysKept = alwaysKept
+        problems = ManifestProblemList(keep: maxProblems)
         position = bytes.startIndex
         lineStart = bytes.startIndex
         columnCachePosition = bytes.startIndex
@@ -140,9 +161,18 @@ struct StrictJSONParser {
                     return completed
                 }
                 skipWhitespace()
+                let keep = keptValues < maxValues || (stack[top].isObject && stack[top].forceKeep)
+                if keep {
+                    keptValues += 1
+                } else {
+                    omittedValues += 1
+                    stack[top].omitted += 1
+                }
                 if stack[top].isObject {
-                    stack[top].members.append(
-                        StrictJSONMember(key: stack[top].key, keyLocation: stack[top].keyLocation, value: completed))
+                    if keep {
+                        stack[top].members.append(
+                            StrictJSONMember(key: stack[top].key, keyLocation: stack[top].keyLocation, value: completed))
+                    }
                     switch peek() {
                     case UInt8(ascii: ","):
                         try consumeComma()
@@ -151,7 +181,7 @@ struct StrictJSONParser {
                     case UInt8(ascii: "}"):
                         position += 1
                         let frame = stack.removeLast()
-                        completed = StrictJSONNode(value: .object(frame.members), location: frame.start)
+                        completed = StrictJSONNode(value: .object(frame.members), location: frame.start, omitted: frame.omitted)
                     case let byte?:
                         throw SyntaxError(
                             detail: "expected ',' or '}' after the value of \(ManifestText.quoted(stack[top].key)) "
@@ -163,7 +193,7 @@ struct StrictJSONParser {
                             location: location())
                     }
                 } else {
-                    stack[top].items.append(completed)
+                    if keep { stack[top].items.append(completed) }
                     switch peek() {
                     case UInt8(ascii: ","):
                         try consumeComma()
@@ -171,7 +201,7 @@ struct StrictJSONParser {
                     case UInt8(ascii: "]"):
                         position += 1
                         let frame = stack.removeLast()
-                        completed = StrictJSONNode(value: .array(frame.items), location: frame.start)
+                        completed = StrictJSONNode(value: .array(frame.items), location: frame.start, omitted: frame.omitted)
                     case let byte?:
                         throw SyntaxError(
                             detail: "expected ',' or ']' in an array but found \(describe(byte))", location: location())
@@ -219,11 +249,18 @@ struct StrictJSONParser {
         }
         let key = try parseString()
         let top = stack.count - 1
-        if !stack[top].keys.insert(key).inserted {
-            let path = currentPath()
-            let place = path.isEmpty ? "at the top level" : "in \(path)"
-            let detail = "duplicate key \(ManifestText.quoted(key)) \(place)"
-            problems.append(ManifestProblem(detail: detail, line: start.line, column: start.column))
+        // A member read after the budget ran out is not kept, so its key need not be remembered.
+        let essential = top == 0 && alwaysKept.contains(key)
+        stack[top].forceKeep = false
+        if keptValues < maxValues || essential {
+            if stack[top].keys.insert(key).inserted {
+                stack[top].forceKeep = essential
+            } else {
+                let path = currentPath()
+                problems.add(
+                    "duplicate key \(ManifestText.quoted(key)) \(path.isEmpty ? "at the top level" : "in \(path)")",
+                    at: start)
+            }
         }
         stack[top].key = key
         stack[top].keyLocation = start
@@ -254,7 +291,7 @@ struct StrictJSONParser {
             if frame.isObject {
                 path += path.isEmpty ? frame.key : ".\(frame.key)"
             } else {
-                path += "[\(frame.items.count)]"
+                path += "[\(frame.items.count + frame.omitted)]"
             }
         }
         return path

@@ -52,7 +52,7 @@ extension StructureChecker {
                 next += 1
                 continue
             }
-            let limit = next < regions.count ? regions[next].range.lowerBound : b.count
+            let limit = min(b.count, next < regions.count ? regions[next].range.lowerBound : b.count)
             var run = position
             var classes = PaddingClasses()
             while run < limit, let kind = paddingClass(b[run]) {
@@ -172,10 +172,12 @@ struct JPEGAnnouncements {
 
     /// Takes note of an APP1 or APP2 segment's payload.
     mutating func note(_ b: ContentBytes, marker: UInt8, payload: Range<Int>, at offset: Int) {
-        if marker == 0xE2, mpfAt == nil, b.matches(Self.mpfSignature, at: payload.lowerBound) {
+        if marker == 0xE2, mpfAt == nil, payload.count >= Self.mpfSignature.count + 8,
+           b.matches(Self.mpfSignature, at: payload.lowerBound) {
             mpfAt = offset
             mpfPictures = Self.mpfIndex(b, header: payload.lowerBound + 4, end: payload.upperBound)
-        } else if marker == 0xE1, xmp == nil, b.matches(Self.xmpSignature, at: payload.lowerBound) {
+        } else if marker == 0xE1, xmp == nil, payload.count >= Self.xmpSignature.count,
+                  b.matches(Self.xmpSignature, at: payload.lowerBound) {
             xmp = (payload.lowerBound + Self.xmpSignature.count)..<payload.upperBound
             xmpAt = offset
         }

@@ -51,7 +51,7 @@ import Testing
         #expect {
             _ = try SiteConfig.parse(text, file: "intake.toml")
         } throws: { error in
-            guard case let IntakeError.invalidConfig(_, foundLine, detail) = error else { return false }
+            guard case let IntakeError.invalidConfig(_, foundLine, _, detail) = error else { return false }
             return foundLine == line && (fragment.isEmpty || detail.contains(fragment))
         }
     }
@@ -62,5 +62,21 @@ import Testing
         #expect(config.locale(for: "EN") == "en")
         #expect(config.locale(for: "fr") == "ko")
         #expect(config.locale(for: "") == "ko")
+    }
+}
+
+@Suite struct SiteConfigPlaceTests {
+    @Test func unknownKeysAndWrongTypesNameLineAndColumn() {
+        for (text, line, column) in [
+            ("[site]\n  settle_secs = 3\n", 2, 3), ("[site]\nname = 5\n", 2, 1), ("[kinds.photo]\ntypes = [\"image/jpeg\", 5]\n", 2, 24),
+            ("x = 1\n", 1, 1), ("[limits.extra]\n", 1, 9),
+        ] {
+            #expect {
+                _ = try SiteConfig.parse(text)
+            } throws: { error in
+                guard case let IntakeError.invalidConfig(_, foundLine, foundColumn, _) = error else { return false }
+                return foundLine == line && foundColumn == column
+            }
+        }
     }
 }

@@ -627,3 +627,31 @@ struct RobustnessTests {
         #expect(check(gif, .gif).map(\.detail) == ["GIF ends at byte 43, inside the global colour table that should end at byte 781."])
     }
 }
+
+/// Inputs the fuzzer found: each once read past the end of the buffer.
+struct TrailerFuzzRegressionTests {
+    @Test func anMPFPictureBeyondTheEndAfterPaddingIsACutFileNotACrash() {
+        // Primary picture, then NUL padding, then an MPF index entry pointing far past the end.
+        let primary = SampleFiles.jpeg
+        let app0End = 4 + Int(UInt16(primary[4]) << 8 | UInt16(primary[5]))
+        func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
+        func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+        var ifd: [UInt8] = le16(1) + le16(0xB002) + le16(7) + le32(32) + le32(8 + 2 + 12 + 4) + le32(0)
+        ifd += le32(0) + le32(10) + le32(0) + le32(0)               // the primary
+        ifd += le32(0) + le32(100) + le32(1_000_000) + le32(0)      // picture 2, far beyond the end
+        let body = [0x49, 0x49, 0x2A, 0x00] + le32(8) + ifd
+        let length = 2 + 4 + body.count
+        let app2: [UInt8] = [0xFF, 0xE2, UInt8(length >> 8), UInt8(length & 0xFF)] + Array("MPF\u{0}".utf8) + body
+        let file = Array(primary[..<app0End]) + app2 + Array(primary[app0End...]) + [0, 0, 0, 0]
+        let findings = StructureChecker.check(file, as: .jpeg)
+        #expect(findings.isEmpty || findings.allSatisfy { !$0.detail.isEmpty })
+    }
+
+    @Test func anAPP1ShorterThanTheXMPSignatureIsNotAnXMPPacket() {
+        let primary = SampleFiles.jpeg
+        let short: [UInt8] = [0xFF, 0xE1, 0x00, 0x06] + Array("http".utf8)
+        let file = Array(primary[..<2]) + short + Array(primary[2...]) + Array("http://ns.adobe.com/xap/1.0/\u{0}".utf8)
+        let findings = StructureChecker.check(file, as: .jpeg)
+        #expect(findings.count == 1 && findings[0].isTrailingData)
+    }
+}
