@@ -16,6 +16,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case header
     case config
     case store
+    case index
 }
 
 let selected: FuzzTarget = {
@@ -69,6 +70,7 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     case .header: header(Array(buffer))
     case .config: config(Array(buffer))
     case .store: store(buffer)
+    case .index: index(buffer)
     }
     return 0
 }
@@ -164,5 +166,56 @@ private func store(_ buffer: UnsafeRawBufferPointer) {
         require(store.records.enumerated().allSatisfy { $0.element.seq == $0.offset + 1 }, "seq not contiguous")
     } catch {
         _ = error.localizedDescription
+    }
+}
+
+/// A private site for the index target.
+let indexSite: Site = {
+    // In memory where there is a tmpfs: the index's fsyncs would otherwise be the fuzzer's pace.
+    let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm/" : NSTemporaryDirectory()
+    let site = Site(root: base + "intake-fuzz-index-\(getpid())")
+    try? FileManager.default.createDirectory(atPath: site.stores, withIntermediateDirectories: true)
+    return site
+}()
+
+/// The index catch-up. The input is cut at 0x1E bytes into the six stores' contents
+/// (applications, rejections, decisions, emails, deliveries, runs). As the stores grow in
+/// life (appends, a torn last line), each store first holds the first half of its part and
+/// the site is opened (the index is built), then the whole part (an append) and it is opened
+/// again (the index catches up from its watermarks). Either opening may throw; when both
+/// answer, the index agrees with one built afresh and with the stores read whole.
+private func index(_ buffer: UnsafeRawBufferPointer) {
+    let parts = buffer.split(separator: 0x1E, maxSplits: 5, omittingEmptySubsequences: false)
+    let names = [ApplicationRecord.storeName, RejectionRecord.storeName, DecisionRecord.storeName,
+                 EmailRecord.storeName, DeliveryRecord.storeName, RunRecord.storeName]
+    func write(half: Bool) {
+        for (i, name) in names.enumerated() {
+            let part = i < parts.count ? parts[i] : buffer[0..<0]
+            let bytes = half ? part.prefix(part.count / 2) : part[...]
+            _ = FileManager.default.createFile(atPath: indexSite.stores + "/" + name, contents: Data(bytes))
+        }
+    }
+    func answers(_ stores: SiteStores) throws -> [Int] {
+        [try stores.count(status: nil), try stores.count(status: .pending), try stores.count(of: .rejections),
+         try stores.count(of: .emails), try stores.count(of: .deliveries(.failed))]
+    }
+    try? FileManager.default.removeItem(atPath: indexSite.data + "/index")
+    write(half: true)
+    guard (try? SiteStores(site: indexSite, writable: false)) != nil else { return }
+    write(half: false)
+    guard let caughtUp = try? answers(SiteStores(site: indexSite, writable: false)) else { return }
+    try? FileManager.default.removeItem(atPath: indexSite.data + "/index")
+    guard let fresh = try? answers(SiteStores(site: indexSite, writable: false)) else {
+        require(false, "the index caught up on stores that a fresh one cannot read")
+        return
+    }
+    require(caughtUp == fresh, "caught up \(caughtUp), built afresh \(fresh)")
+    if let whole = try? JSONLinesStore<ApplicationRecord>(directory: indexSite.stores, writable: false) {
+        require(whole.records.count == fresh[0], "the index holds \(fresh[0]) applications, the store \(whole.records.count)")
+        if let stores = try? SiteStores(site: indexSite, writable: false) {
+            for record in whole.records.prefix(3) {
+                require((try? stores.application(record.id))??.id == record.id, "\(record.id) is in the store but not found")
+            }
+        }
     }
 }
