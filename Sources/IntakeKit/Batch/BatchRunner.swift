@@ -168,7 +168,7 @@ public final class BatchRunner {
         // (ids follow the flushed lines, messages only flushed ones), so none of their messages
         // can be in the spool yet: no need to list it (an old site's spool holds every message
         // ever sent). What earlier runs left is found by `sendOwed`.
-        var known = Set<String>()
+        var known = SpoolNames(spool: Spool(site: site), probing: false)
         func flush() throws(IntakeError) {
             guard !pending.isEmpty else { return }
             try stores.syncAll()

@@ -74,11 +74,11 @@ public struct Mailer {
     public func sendOwed(_ stores: SiteStores, now: Date = Date()) throws(IntakeError) -> (sent: [EmailRecord], problems: [String]) {
         var sent: [EmailRecord] = []
         var problems: [String] = []
-        var known = try spool.names()
+        var known = SpoolNames(spool: spool)
         // A digest spooled by a run killed before its line was appended: record it now, so
-        // that `intake deliver` sends it and `intake verify` knows it.
+        // that `intake deliver` sends it and `intake verify` knows it. It waits in new/.
         if let admin = config.adminEmail {
-            for file in known.sorted() where file.hasPrefix("digest.") {
+            for file in try spool.waitingNames().sorted() where file.hasPrefix("digest.") {
                 let run = String(file.dropFirst("digest.".count))
                 guard try !stores.hasEmail("digest:\(run)") else { continue }
                 sent.append(try stores.append(EmailRecord(id: nil, rejection: nil, decision: nil, run: run, kind: .digest,
@@ -96,15 +96,12 @@ public struct Mailer {
         return (sent, problems)
     }
 
-    /// The spool's current names, for `spoolRecorded(_:stores:now:known:problems:)`.
-    public func spooledNames() throws(IntakeError) -> Set<String> { try spool.names() }
-
     /// Spools the "received" and "rejected" messages owed for bundles just recorded, while the
     /// run goes on validating the next ones. Their store lines must already be flushed: a
     /// message is only ever written for an id that a crash cannot give to another bundle.
     /// Whatever is not spooled here (a failure, a kind switched off) is found by `sendOwed`.
     public func spoolRecorded(_ recorded: [BundleRecordRef], stores: SiteStores, now: Date = Date(),
-                              known: inout Set<String>, problems: inout [String]) throws(IntakeError) -> [EmailRecord] {
+                              known: inout SpoolNames, problems: inout [String]) throws(IntakeError) -> [EmailRecord] {
         var owed: [OwedMessage] = []
         for record in recorded {
             switch record {
@@ -123,7 +120,7 @@ public struct Mailer {
 
     /// Writes a group of messages, flushes the files and `new/` together, then appends and
     /// flushes their `emails.jsonl` lines.
-    private func spoolGroup(_ group: ArraySlice<OwedMessage>, stores: SiteStores, now: Date, known: inout Set<String>,
+    private func spoolGroup(_ group: ArraySlice<OwedMessage>, stores: SiteStores, now: Date, known: inout SpoolNames,
                             problems: inout [String]) throws(IntakeError) -> [EmailRecord] {
         guard !group.isEmpty else { return [] }
         var spooled: [EmailRecord] = []
@@ -156,7 +153,7 @@ public struct Mailer {
         let message = OwedMessage(key: "digest:\(summary.run)", kind: .digest, file: file, messageID: record.messageID, locale: locale,
                                   to: MailAddress(displayName: nil, address: admin), context: summary.context(siteName: config.siteName, locale: locale), record: record)
         var problems: [String] = []
-        var known = try spool.names()
+        var known = SpoolNames(spool: spool)
         switch try spoolMessage(message, now: now, known: &known, problems: &problems) {
         case .notRendered: return nil
         case .written: try spool.syncNew([file])
@@ -169,7 +166,7 @@ public struct Mailer {
 
     /// Writes one message into the spool (not yet flushed) unless it is there already: a run
     /// killed after writing it but before its line was appended.
-    private func spoolMessage(_ message: OwedMessage, now: Date, known: inout Set<String>, problems: inout [String]) throws(IntakeError) -> SpoolResult {
+    private func spoolMessage(_ message: OwedMessage, now: Date, known: inout SpoolNames, problems: inout [String]) throws(IntakeError) -> SpoolResult {
         if known.contains(message.file) { return .alreadyThere }
         guard let rendered = templates.render(message.kind, locale: message.locale, context: message.context) else {
             problems.append("no \(message.kind.rawValue) template for locale \(message.locale); message \(message.file) not sent")

@@ -1,5 +1,23 @@
 import Foundation
 
+/// The messages known to be in the spool during one command: the ones written by it, and
+/// (when `probing`) any other found by ``Spool/isPresent(_:)``, a file at a time.
+public struct SpoolNames: Sendable {
+    let spool: Spool
+    let probing: Bool
+    private var written: Set<String> = []
+
+    /// - Parameter probing: false where no message asked about can be in the spool yet (ids
+    ///   just given out by this run), so only what this command wrote is checked.
+    public init(spool: Spool, probing: Bool = true) {
+        self.spool = spool
+        self.probing = probing
+    }
+
+    public func contains(_ file: String) -> Bool { written.contains(file) || (probing && spool.isPresent(file)) }
+    public mutating func insert(_ file: String) { written.insert(file) }
+}
+
 /// The outbox: a Maildir (`tmp/`, `new/`, `cur/`) plus `failed/`.
 ///
 /// Message files are named after the event they are about (`A000042.received`), so that a
@@ -36,7 +54,24 @@ public struct Spool: Sendable {
         return nil
     }
 
-    /// The names of every message in new/, cur/ (without Maildir info) and failed/, read once.
+    /// Whether a message of this name is in the spool, asked without listing `cur/` (which
+    /// holds every message ever sent): the name in new/, cur/ and failed/, and in cur/ with
+    /// the Maildir info a relay adds on taking it (`:2,` and `:2,S`). Only the rare message
+    /// that a crash left without its line and that a relay then filed with other flags is
+    /// missed; `intake deliver` never adds any.
+    public func isPresent(_ file: String) -> Bool {
+        for folder in Folder.allCases where FileSystem.exists(FileSystem.join(path(folder), file)) { return true }
+        for info in [":2,", ":2,S"] where FileSystem.exists(FileSystem.join(site.outboxCur, file + info)) { return true }
+        return false
+    }
+
+    /// The names of the messages waiting in new/ (what the relay has not taken yet).
+    public func waitingNames() throws(IntakeError) -> [String] {
+        try FileSystem.list(site.outboxNew).filter { !$0.hasPrefix(".") }
+    }
+
+    /// The names of every message in new/, cur/ (without Maildir info) and failed/, read once
+    /// (for `intake verify`; never on the everyday path).
     public func names() throws(IntakeError) -> Set<String> {
         var names = Set<String>()
         for folder in Folder.allCases {
@@ -52,7 +87,7 @@ public struct Spool: Sendable {
     ///   (``syncNew(_:)``), for a group of messages.
     /// - Returns: false when a message of that name is already in the spool (nothing written).
     @discardableResult
-    public func put(_ bytes: [UInt8], as file: String, durable: Bool = true, known: Set<String>? = nil) throws(IntakeError) -> Bool {
+    public func put(_ bytes: [UInt8], as file: String, durable: Bool = true, known: SpoolNames? = nil) throws(IntakeError) -> Bool {
         if let known { if known.contains(file) { return false } } else if locate(file) != nil { return false }
         let tmp = FileSystem.join(site.outboxTmp, file)
         try FileSystem.write(tmp, bytes, mode: 0o640, exclusive: false, durable: durable)
