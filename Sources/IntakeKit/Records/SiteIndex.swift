@@ -85,7 +85,7 @@ final class SiteIndex {
     private static func openFile(_ file: String) throws(SQLiteError) -> SiteIndex {
         let db = try SQLiteDatabase(path: file)
         let index = SiteIndex(db: db, path: file)
-        try db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8000; PRAGMA temp_store=MEMORY")
+        try db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-2000; PRAGMA temp_store=MEMORY")
         let version = try? db.int("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema'")
         if version != schemaVersion {
             try index.createSchema()
