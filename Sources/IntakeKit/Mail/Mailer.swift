@@ -328,6 +328,11 @@ public struct DigestSummary: Sendable {
         return locale == "ko" ? "외 \(total - shown)건: `\(command)`" : "and \(total - shown) more: `\(command)`"
     }
 
+    /// The values of a digest signed with a plain name (a site of one community).
+    func context(siteName: String, locale: String) -> [String: Any] {
+        context(identity: MailIdentity(community: nil, name: siteName, fromName: siteName, replyTo: nil), locale: locale)
+    }
+
     /// - Parameter labelCommunities: name each item's community (the site-wide digest of a
     ///   site of several communities), as `community_label`.
     func context(identity: MailIdentity, locale: String, labelCommunities: Bool = false) -> [String: Any] {
