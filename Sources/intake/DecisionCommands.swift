@@ -20,6 +20,9 @@ struct ApproveCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A note for the applicant, shown in the welcome message.")
     var note: String?
 
+    @Option(name: .long, help: ArgumentHelp("Refuse (exit 65, nothing recorded) unless every id is an application to this community.", valueName: "id"))
+    var community: String?
+
     func validate() throws {
         if ids.isEmpty { throw ValidationError("Name at least one application id, e.g. intake approve A000042 --by 김관리.") }
         try validateBy(by)
@@ -27,7 +30,10 @@ struct ApproveCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let results = try Decisions.decide(.approved, ids: ids, by: by, note: note, site: siteOptions.site)
+            // The config is read only to check a --community filter: deciding needs none.
+            let site = siteOptions.site
+            let config = community == nil ? SiteConfig() : try siteOptions.load().1
+            let results = try Decisions.decide(.approved, ids: ids, by: by, note: note, community: community, config: config, site: site)
             report(results)
         }
     }
@@ -51,6 +57,9 @@ struct DeclineCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Why; the applicant reads this in the declined message.")
     var reason: String
 
+    @Option(name: .long, help: ArgumentHelp("Refuse (exit 65, nothing recorded) unless every id is an application to this community.", valueName: "id"))
+    var community: String?
+
     func validate() throws {
         if ids.isEmpty { throw ValidationError("Name at least one application id, e.g. intake decline A000042 --by 김관리 --reason \"...\".") }
         try validateBy(by)
@@ -61,7 +70,9 @@ struct DeclineCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let results = try Decisions.decide(.declined, ids: ids, by: by, reason: reason, site: siteOptions.site)
+            let site = siteOptions.site
+            let config = community == nil ? SiteConfig() : try siteOptions.load().1
+            let results = try Decisions.decide(.declined, ids: ids, by: by, reason: reason, community: community, config: config, site: site)
             report(results)
         }
     }

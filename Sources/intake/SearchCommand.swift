@@ -21,6 +21,9 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only applications with this status (approved = members).", valueName: "pending|approved|declined"))
     var status: ApplicationStatus?
 
+    @Option(name: .long, help: ArgumentHelp("Only applicants to this community (its id).", valueName: "id"))
+    var community: String?
+
     @Flag(name: .long, help: "Print one JSON array.")
     var json = false
 
@@ -32,12 +35,14 @@ struct SearchCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let (site, _) = try siteOptions.load()
-            let results = try SiteSearch.search(text, status: status, site: site)
+            let (site, config) = try siteOptions.load()
+            let results = try SiteSearch.search(text, status: status, community: community, config: config, site: site)
             if json { try Terminal.json(results); return }
-            if results.isEmpty { Terminal.out("no application matches \"\(text)\""); return }
+            if results.isEmpty { Terminal.out("no application\(community.map { " to \($0)" } ?? "") matches \"\(text)\""); return }
+            let showCommunity = config.hasCommunities && community == nil
             for r in results {
-                Terminal.out(Terminal.pad(r.id, 9) + Terminal.pad(r.status.rawValue, 10) + Terminal.pad(r.name, 16)
+                Terminal.out(Terminal.pad(r.id, 9) + Terminal.pad(r.status.rawValue, 10) + (showCommunity ? Terminal.pad(r.community, 28) : "")
+                             + Terminal.pad(r.name, 16)
                              + Terminal.pad(r.email, 32) + Terminal.pad(r.phone ?? "", 18) + "\(r.match) (\(r.field.rawValue))")
             }
             Terminal.out("\(results.count) match\(results.count == 1 ? "" : "es")")

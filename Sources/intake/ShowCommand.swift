@@ -14,13 +14,16 @@ struct ShowCommand: AsyncParsableCommand {
     @Argument(help: "The application id.")
     var id: String
 
+    @Option(name: .long, help: ArgumentHelp("Refuse (exit 65) unless the application is to this community.", valueName: "id"))
+    var community: String?
+
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
     func run() async throws {
         try await reportingErrors {
-            let (site, _) = try siteOptions.load()
-            let detail = try ApplicationQueries.detail(site: site, id: id)
+            let (site, config) = try siteOptions.load()
+            let detail = try ApplicationQueries.detail(site: site, id: id, community: community)
             if json { try Terminal.json(detail); return }
             let app = detail.application
             Terminal.out("\(app.id)  \(detail.status.rawValue)")
@@ -28,7 +31,8 @@ struct ShowCommand: AsyncParsableCommand {
             Terminal.out("  e-mail:    \(app.applicant.email)")
             if let phone = app.applicant.phone { Terminal.out("  phone:     \(phone)") }
             Terminal.out("  locale:    \(app.applicant.locale)")
-            Terminal.out("  community: \(app.community)")
+            let name = config.community(app.community).map { " (\($0.name))" } ?? ""
+            Terminal.out("  community: \(app.community)\(name)")
             Terminal.out("  submitted: \(app.submittedAt)")
             Terminal.out("  files in:  data/\(app.files)/")
             if !app.answers.isEmpty {

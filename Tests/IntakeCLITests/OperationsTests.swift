@@ -20,7 +20,7 @@ struct OperationsTests {
         }
         #expect(samples["intake_run_bundles{outcome=\"accepted\"}"] == 1)
         #expect(samples["intake_run_bundles{outcome=\"rejected\"}"] == 1)
-        #expect(samples["intake_applications{status=\"pending\"}"] == 1)
+        #expect(samples["intake_applications{community=\"seoul-hiking\",status=\"pending\"}"] == 1, "one series per community: \(text)")
         #expect(samples["intake_messages_spooled_total"] == 3)
         #expect(samples["intake_last_run_exit_code"] == 0)
         let now = Date().timeIntervalSince1970

@@ -125,6 +125,7 @@ struct BundleWriter {
     var email = "minsu@example.kr"
     var phone: String? = "+82 10-1234-5678"
     var locale = "ko"
+    var community = "seoul-hiking"
     var files: [File] = []
     var xml = false
 
@@ -145,7 +146,7 @@ struct BundleWriter {
         if let phone { applicant["phone"] = phone }
         let object: [String: Any] = [
             "schema": "community-application/1",
-            "community": "seoul-hiking",
+            "community": community,
             "applicant": applicant,
             "answers": ["motivation": "주말 산행을 함께하고 싶습니다."],
             "attachments": attachments,
@@ -161,7 +162,7 @@ struct BundleWriter {
         var xml = """
         <?xml version="1.0" encoding="UTF-8"?>
         <application schema="community-application/1">
-          <community>seoul-hiking</community>
+          <community>\(esc(community))</community>
           <applicant><name>\(esc(applicantName))</name><email>\(esc(email))</email>\(phone.map { "<phone>\(esc($0))</phone>" } ?? "")<locale>\(locale)</locale></applicant>
           <answers><answer key="motivation">주말 산행을 함께하고 싶습니다.</answer></answers>
 

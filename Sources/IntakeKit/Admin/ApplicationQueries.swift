@@ -36,24 +36,49 @@ public struct ApplicationDetail: Codable, Sendable {
 
 /// Read-only views over a site's stores for admins.
 public enum ApplicationQueries {
-    /// Applications newest first, optionally of one status.
-    public static func list(_ stores: SiteStores, status: ApplicationStatus? = nil, limit: Int? = nil) throws(IntakeError) -> [ApplicationSummary] {
+    /// Applications newest first, optionally of one status and one community.
+    public static func list(_ stores: SiteStores, status: ApplicationStatus? = nil, community: String? = nil,
+                            limit: Int? = nil) throws(IntakeError) -> [ApplicationSummary] {
         var rows: [ApplicationSummary] = []
-        try stores.eachSummary(status: status, limit: limit) { rows.append($0) }
+        try stores.eachSummary(status: status, community: community, limit: limit) { rows.append($0) }
         return rows
     }
 
     /// Applications newest first, handed over one at a time as the index yields them (memory
     /// stays flat however many there are).
-    public static func each(site: Site, status: ApplicationStatus? = nil, limit: Int? = nil,
-                            _ body: (ApplicationSummary) -> Void) throws(IntakeError) {
+    /// - Parameter community: only this community's (checked with ``checkCommunity(_:stores:config:)``).
+    public static func each(site: Site, config: SiteConfig = SiteConfig(), status: ApplicationStatus? = nil, community: String? = nil,
+                            limit: Int? = nil, _ body: (ApplicationSummary) -> Void) throws(IntakeError) {
         let stores = try SiteStores(site: site, writable: false)
-        try stores.eachSummary(status: status, limit: limit, body)
+        if let community { try checkCommunity(community, stores: stores, config: config) }
+        try stores.eachSummary(status: status, community: community, limit: limit, body)
+    }
+
+    /// Checks a `--community` filter: a community the config names, or one that applications
+    /// name (one removed from the config keeps its history).
+    /// - Throws: ``IntakeError/invalidRequest(_:)`` naming the communities there are.
+    public static func checkCommunity(_ id: String, stores: SiteStores, config: SiteConfig) throws(IntakeError) {
+        if config.knownCommunityIDs?.contains(id) == true { return }
+        if try stores.hasApplications(community: id) { return }
+        var known = config.knownCommunityIDs ?? []
+        for other in try stores.communitiesWithApplications() where !known.contains(other) { known.append(other) }
+        let list = known.isEmpty ? "none yet" : known.map { ManifestText.quoted($0) }.joined(separator: ", ")
+        throw .invalidRequest("--community \(ManifestText.quoted(id)) is not a community of this site, and no application names it (communities: \(list))")
+    }
+
+    /// Checks that an application belongs to the community an admin named.
+    /// - Throws: ``IntakeError/invalidRequest(_:)`` when it belongs to another.
+    public static func checkBelongs(_ app: ApplicationRecord, to community: String?) throws(IntakeError) {
+        guard let community, app.community != community else { return }
+        throw .invalidRequest("\(app.id) is an application to \(app.community), not to \(community) (--community)")
     }
 
     /// One application with its history, read from the site.
-    public static func detail(site: Site, id text: String) throws(IntakeError) -> ApplicationDetail {
-        try detail(try SiteStores(site: site, writable: false), id: text)
+    /// - Parameter community: when given, the application must be one of that community's.
+    public static func detail(site: Site, id text: String, community: String? = nil) throws(IntakeError) -> ApplicationDetail {
+        let detail = try detail(try SiteStores(site: site, writable: false), id: text)
+        try checkBelongs(detail.application, to: community)
+        return detail
     }
 
     public static func summary(_ app: ApplicationRecord, status: ApplicationStatus) -> ApplicationSummary {

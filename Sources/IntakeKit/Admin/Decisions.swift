@@ -15,9 +15,12 @@ public enum Decisions {
     /// Every id is checked before anything is written: one unknown id appends nothing at all.
     /// An application already decided the same way is left as it is (said as ``DecisionResult/unchanged(id:status:)``);
     /// a different decision reverses it and the history keeps both.
+    /// With `community`, every id must be an application to that community (an admin of one
+    /// community deciding by number cannot touch another's by a typo); one that is not appends
+    /// nothing at all, like an unknown id.
     /// - Throws: ``IntakeError/unknownApplication(_:)``, ``IntakeError/invalidRequest(_:)``, ``IntakeError/locked(lockFile:)``.
     public static func decide(_ decision: Decision, ids: [String], by: String, note: String? = nil, reason: String? = nil,
-                              site: Site) throws(IntakeError) -> [DecisionResult] {
+                              community: String? = nil, config: SiteConfig = SiteConfig(), site: Site) throws(IntakeError) -> [DecisionResult] {
         try site.checkLayout()
         let by = by.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !by.isEmpty, !by.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
@@ -30,9 +33,11 @@ public enum Decisions {
         let lock = try SiteLock(site: site)
         defer { withExtendedLifetime(lock) {} }
         let stores = try SiteStores(site: site, writable: true)
+        if let community { try ApplicationQueries.checkCommunity(community, stores: stores, config: config) }
         var resolved: [String] = []
         for text in ids {
             guard let id = try stores.resolveApplicationID(text) else { throw .unknownApplication(text) }
+            if let community, let app = try stores.application(id) { try ApplicationQueries.checkBelongs(app, to: community) }
             if !resolved.contains(id) { resolved.append(id) }
         }
         var results: [DecisionResult] = []

@@ -137,10 +137,10 @@ public final class BatchRunner {
         let digests = DigestPlanner(stores: stores, config: config, queued: Set(try Spool(site: site).waiting()))
         for missed in try digests.missed(excluding: runID) where try mailer.sendDigest(missed, stores: stores) != nil {
             report.emails += 1
-            report.warnings.append("run \(missed.run) stopped before its digest; it was made up and spooled now")
+            let whose = missed.community.map { "\($0)'s digest" } ?? "its digest"
+            report.warnings.append("run \(missed.run) stopped before \(whose); it was made up and spooled now")
         }
-        let digest = try digests.summary(runID: runID, outcomes: report.outcomes)
-        if digest.isWorthSending, try mailer.sendDigest(digest, stores: stores) != nil {
+        for digest in try digests.due(runID: runID, outcomes: report.outcomes) where try mailer.sendDigest(digest, stores: stores) != nil {
             report.emails += 1
         }
         report.counts.emails = report.emails
@@ -250,7 +250,7 @@ public final class BatchRunner {
         var contact = v.contact
         if let c = contact, c.locale.isEmpty { contact?.locale = config.defaultLocale }
         let record = RejectionRecord(id: id, run: claimed.run, bundle: claimed.name, digest: v.digest, reasons: reasons,
-                                     quarantine: quarantine, applicant: contact, duplicateOf: duplicateOf)
+                                     quarantine: quarantine, applicant: contact, duplicateOf: duplicateOf, community: v.community)
         return PendingMove(claimed: claimed, recorded: .rejected(try stores.append(record, sync: false)))
     }
 
@@ -265,7 +265,7 @@ public final class BatchRunner {
                 try FileSystem.move(claimed.path, to: FileSystem.join(site.data, app.files))
                 touched = [site.files, source]
             }
-            return (BundleOutcome(bundle: claimed.name, verdict: .accepted, id: app.id, reasons: [], duplicateOf: nil, resumed: claimed.resumed), touched)
+            return (BundleOutcome(bundle: claimed.name, verdict: .accepted, id: app.id, reasons: [], duplicateOf: nil, resumed: claimed.resumed, community: app.community), touched)
         case .rejected(let rejection):
             let destination = FileSystem.join(site.data, rejection.quarantine)
             var touched: [String] = []
@@ -279,7 +279,7 @@ public final class BatchRunner {
                 touched = [parent, source, site.quarantine]
             }
             return (BundleOutcome(bundle: claimed.name, verdict: .rejected, id: rejection.id, reasons: rejection.reasons,
-                                  duplicateOf: rejection.duplicateOf, resumed: claimed.resumed), touched)
+                                  duplicateOf: rejection.duplicateOf, resumed: claimed.resumed, community: rejection.community), touched)
         }
     }
 
@@ -307,7 +307,7 @@ public final class BatchRunner {
                                counts: report.counts, exit: report.exit, error: error?.localizedDescription, features: config.featureFlags)
         // The metrics first, so that the run's line says whether they could be written.
         do throws(IntakeError) {
-            try Metrics.write(site: site, stores: stores, lastRun: record)
+            try Metrics.write(site: site, stores: stores, lastRun: record, config: config)
         } catch let failure {
             report.warnings.append("the metrics file was not updated (\(failure.localizedDescription)); monitoring sees the previous run")
             if report.exit == 0 { report.exit = failure.exitStatus.rawValue }
@@ -333,9 +333,9 @@ public final class BatchRunner {
                 // What the real run would finish moving, reported as it would report it.
                 switch recorded {
                 case .accepted(let app):
-                    report.outcomes.append(BundleOutcome(bundle: leftover.name, verdict: .accepted, id: app.id, reasons: [], duplicateOf: nil, resumed: leftover.resumed))
+                    report.outcomes.append(BundleOutcome(bundle: leftover.name, verdict: .accepted, id: app.id, reasons: [], duplicateOf: nil, resumed: leftover.resumed, community: app.community))
                 case .rejected(let r):
-                    report.outcomes.append(BundleOutcome(bundle: leftover.name, verdict: .rejected, id: r.id, reasons: r.reasons, duplicateOf: r.duplicateOf, resumed: leftover.resumed))
+                    report.outcomes.append(BundleOutcome(bundle: leftover.name, verdict: .rejected, id: r.id, reasons: r.reasons, duplicateOf: r.duplicateOf, resumed: leftover.resumed, community: r.community))
                 }
                 report.counts.resumed += 1
             } else {
@@ -359,6 +359,7 @@ public final class BatchRunner {
         var nextApplication = applicationsBefore(stores)
         var nextRejection = stores.rejections.nextSeq
         var digests: [String: String] = [:]
+        var unrecorded: [DigestPlanner.Unrecorded] = []
         var mails = try Mailer(site: site, config: config, templates: templates).countOwed(stores)
         var retried = false
         for (index, bundle) in bundles.enumerated() {
@@ -393,24 +394,24 @@ public final class BatchRunner {
             if duplicateOf != nil { report.counts.duplicates += 1 }
             report.counts.bytes += v.bytes
             report.outcomes.append(BundleOutcome(bundle: bundle.name, verdict: accepted ? .accepted : .rejected, id: id,
-                                                 reasons: reasons, duplicateOf: duplicateOf, resumed: bundle.resumed))
+                                                 reasons: reasons, duplicateOf: duplicateOf, resumed: bundle.resumed, community: v.community))
+            if bundle.run != runID {
+                // Recorded by the real run under the interrupted run, which then owes its digests.
+                let rejected = accepted ? nil : DigestSummary.Rejected(id: id, bundle: bundle.name,
+                                                                       reasons: Array(Set(reasons.map(\.code.rawValue))).sorted().joined(separator: ", "),
+                                                                       community: v.community)
+                unrecorded.append(DigestPlanner.Unrecorded(run: bundle.run, community: v.community, accepted: accepted, rejected: rejected))
+            }
         }
         if retried { report.exit = ExitStatus.ioError.rawValue }
         // The admin's digests, decided by the same planner as the real run's: the ones made
         // up for runs that stopped before theirs, then this run's.
-        if config.isEnabled(.digest), config.adminEmail != nil {
-            let digests = DigestPlanner(stores: stores, config: config, queued: Set(try Spool(site: site).waiting()))
-            let missed = try digests.missed(excluding: runID)
-            mails += missed.count
-            // A bundle an interrupted run left is recorded under that run, which then owes
-            // its digest too, as the real run finds once it has recorded it.
-            let missedRuns = Set(missed.map(\.run))
-            let judged = Set(report.outcomes.filter(\.resumed).map(\.bundle))
-            let resumedRuns = Set(bundles.filter { $0.resumed && $0.run != runID && judged.contains($0.name) }.map(\.run))
-            for run in resumedRuns where !missedRuns.contains(run) {
-                if try !digests.isSettled(run) { mails += 1 }
-            }
-            if try digests.summary(runID: runID, outcomes: report.outcomes).isWorthSending { mails += 1 }
+        let planner = DigestPlanner(stores: stores, config: config, queued: Set(try Spool(site: site).waiting()))
+        if planner.anyRecipient {
+            // A bundle an interrupted run left is recorded under that run, which then owes its
+            // digests too, as the real run finds once it has recorded it.
+            mails += try planner.missed(excluding: runID, unrecorded: unrecorded).count
+            mails += try planner.due(runID: runID, outcomes: report.outcomes).count
         }
         report.emails = mails
         report.counts.emails = mails

@@ -12,16 +12,58 @@ struct DigestPlanner {
     /// The messages in outbox/new: a deferred message no longer there is not stuck.
     var queued: Set<String>
 
+    /// A bundle a dry run judged under an earlier run (one an interrupted run left in `work/`)
+    /// and did not record: the real run would record it under that run, which then owes its
+    /// digests, so the dry run plans as if it were recorded.
+    struct Unrecorded {
+        var run: String
+        var community: String?
+        var accepted: Bool
+        var rejected: DigestSummary.Rejected?
+    }
+
+    /// Whether any digest can be sent at all: the kind is on and someone receives one.
+    var anyRecipient: Bool {
+        config.isEnabled(.digest) && (config.adminEmail != nil || !config.communitiesWithAdmins.isEmpty)
+    }
+
+    /// The digests this run sends: each community's with an admin of its own (about that
+    /// community only), then the site-wide one, each when it says anything and is not
+    /// recorded yet. The site-wide one comes last, so that once it is recorded every digest
+    /// of the run is (a run is settled by its site-wide digest).
+    func due(runID: String, outcomes: [BundleOutcome]) throws(IntakeError) -> [DigestSummary] {
+        guard config.isEnabled(.digest) else { return [] }
+        var out: [DigestSummary] = []
+        for community in config.communitiesWithAdmins {
+            let summary = try self.summary(runID: runID, outcomes: outcomes, community: community.id)
+            if summary.isWorthSending, try !stores.hasEmail(SiteStores.digestKey(run: runID, community: community.id)) { out.append(summary) }
+        }
+        if config.adminEmail != nil {
+            let summary = try self.summary(runID: runID, outcomes: outcomes)
+            if summary.isWorthSending, try !stores.hasEmail(SiteStores.digestKey(run: runID, community: nil)) { out.append(summary) }
+        }
+        return out
+    }
+
     /// The digest for `runID`, listing `outcomes` (at most ``DigestSummary/listLimit`` of each
-    /// list, the rest counted).
-    func summary(runID: String, outcomes: [BundleOutcome]) throws(IntakeError) -> DigestSummary {
+    /// list, the rest counted): the site-wide one, or one community's (its own applications
+    /// and rejected bundles only; deliveries are the site admin's, in the site-wide one).
+    func summary(runID: String, outcomes: [BundleOutcome], community: String? = nil) throws(IntakeError) -> DigestSummary {
         let limit = DigestSummary.listLimit
-        let rejectedOutcomes = outcomes.filter { $0.verdict == .rejected }
+        let mine = community.map { c in outcomes.filter { $0.community == c } } ?? outcomes
+        let rejectedOutcomes = mine.filter { $0.verdict == .rejected }
         let rejected = rejectedOutcomes.prefix(limit).map {
             DigestSummary.Rejected(id: $0.id ?? "", bundle: $0.bundle,
-                                   reasons: Array(Set($0.reasons.map(\.code.rawValue))).sorted().joined(separator: ", "))
+                                   reasons: Array(Set($0.reasons.map(\.code.rawValue))).sorted().joined(separator: ", "), community: $0.community)
         }
-        let accepted = outcomes.filter { $0.verdict == .accepted }.count
+        let accepted = mine.filter { $0.verdict == .accepted }.count
+        if let community {
+            var summary = DigestSummary(run: runID, accepted: accepted, pending: try pending(community: community), rejected: Array(rejected),
+                                        failed: [], pendingCount: try stores.count(status: .pending, community: community),
+                                        rejectedCount: rejectedOutcomes.count, failedCount: 0)
+            summary.community = community
+            return summary
+        }
         let failed = try unreportedFailures()
         var summary = DigestSummary(run: runID, accepted: accepted, pending: try pending(), rejected: Array(rejected),
                                     failed: failed.newest.map { DigestSummary.Failed(file: $0.file, detail: $0.detail) },
@@ -37,10 +79,13 @@ struct DigestPlanner {
 
     /// Digests owed for earlier runs that recorded bundles but have no digest line: the run
     /// died (or failed) between recording and its digest. Walks back from the newest record
-    /// and stops at the first run that is settled (it has a digest, or finished with exit 0),
-    /// so the cost is the few records since the last good run, not the site's history.
-    func missed(excluding runID: String) throws(IntakeError) -> [DigestSummary] {
-        guard config.isEnabled(.digest), config.adminEmail != nil else { return [] }
+    /// and stops at the first run that is settled (it has its site-wide digest, or finished
+    /// with exit 0), so the cost is the few records since the last good run, not the site's
+    /// history. For each such run: each community's (that had bundles in it and has an admin),
+    /// then the site-wide one, leaving out any already recorded.
+    /// - Parameter unrecorded: what a dry run judged under earlier runs, taken as the newest records.
+    func missed(excluding runID: String, unrecorded: [Unrecorded] = []) throws(IntakeError) -> [DigestSummary] {
+        guard anyRecipient else { return [] }
         var settledRuns: [String: Bool] = [:]
         func settled(_ run: String) throws(IntakeError) -> Bool {
             if let known = settledRuns[run] { return known }
@@ -48,40 +93,76 @@ struct DigestPlanner {
             settledRuns[run] = answer
             return answer
         }
-        var accepted: [String: Int] = [:]
-        var rejected: [String: [DigestSummary.Rejected]] = [:]
-        var rejectedCount: [String: Int] = [:]
-        var order: [String] = []
-        func note(_ run: String) { if accepted[run] == nil && rejectedCount[run] == nil { order.append(run) } }
-        try stores.eachRecent(rejections: false) { (run, _) throws(IntakeError) in
+        /// What one run recorded, for the site (key nil) and per community.
+        struct Tally {
+            var accepted = 0
+            var rejected: [DigestSummary.Rejected] = []
+            var rejectedCount = 0
+        }
+        var tallies: [String: [String?: Tally]] = [:]
+        func note(_ run: String, _ community: String?, accepted: Bool, rejected: () throws(IntakeError) -> DigestSummary.Rejected?) throws(IntakeError) {
+            let keys: [String?] = community.map { [nil, $0] } ?? [nil]
+            for key in keys {
+                var tally = tallies[run, default: [:]][key, default: Tally()]
+                if accepted {
+                    tally.accepted += 1
+                } else {
+                    tally.rejectedCount += 1
+                    if tally.rejected.count < DigestSummary.listLimit, let r = try rejected() { tally.rejected.append(r) }
+                }
+                tallies[run, default: [:]][key] = tally
+            }
+        }
+        for bundle in unrecorded where bundle.accepted && bundle.run != runID {
+            if try !settled(bundle.run) { try note(bundle.run, bundle.community, accepted: true) { () throws(IntakeError) in nil } }
+        }
+        try stores.eachRecent(rejections: false) { (run, _, community) throws(IntakeError) in
             if run == runID { return true }
             if try settled(run) { return false }
-            note(run)
-            accepted[run, default: 0] += 1
+            try note(run, community, accepted: true) { () throws(IntakeError) in nil }
             return true
         }
-        try stores.eachRecent(rejections: true) { (run, seq) throws(IntakeError) in
+        for bundle in unrecorded where !bundle.accepted && bundle.run != runID {
+            if try !settled(bundle.run) { try note(bundle.run, bundle.community, accepted: false) { () throws(IntakeError) in bundle.rejected } }
+        }
+        try stores.eachRecent(rejections: true) { (run, seq, community) throws(IntakeError) in
             if run == runID { return true }
             if try settled(run) { return false }
-            note(run)
-            rejectedCount[run, default: 0] += 1
-            if rejected[run, default: []].count < DigestSummary.listLimit, let rejection = try stores.rejection(seq: seq) {
-                rejected[run, default: []].append(
-                    DigestSummary.Rejected(id: rejection.id, bundle: rejection.bundle,
-                                           reasons: Array(Set(rejection.reasons.map(\.code.rawValue))).sorted().joined(separator: ", ")))
+            try note(run, community, accepted: false) { () throws(IntakeError) in
+                guard let rejection = try stores.rejection(seq: seq) else { return nil }
+                return DigestSummary.Rejected(id: rejection.id, bundle: rejection.bundle,
+                                              reasons: Array(Set(rejection.reasons.map(\.code.rawValue))).sorted().joined(separator: ", "),
+                                              community: rejection.community)
             }
             return true
         }
-        guard !order.isEmpty else { return [] }
-        let pendingNow = try pending()
-        let pendingCount = try stores.count(status: .pending)
-        return order.sorted().map { run in
-            var summary = DigestSummary(run: run, accepted: accepted[run] ?? 0, pending: pendingNow,
-                                        rejected: (rejected[run] ?? []).reversed(), failed: [],
-                                        pendingCount: pendingCount, rejectedCount: rejectedCount[run] ?? 0)
-            summary.madeUp = true
-            return summary
+        guard !tallies.isEmpty else { return [] }
+        var pendingNow: [String?: (list: [DigestSummary.Pending], count: Int)] = [:]
+        func pendingOf(_ community: String?) throws(IntakeError) -> (list: [DigestSummary.Pending], count: Int) {
+            if let known = pendingNow[community] { return known }
+            let found = (try pending(community: community), try stores.count(status: .pending, community: community))
+            pendingNow[community] = found
+            return found
         }
+        var out: [DigestSummary] = []
+        for run in tallies.keys.sorted() {
+            let byCommunity = tallies[run] ?? [:]
+            var recipients: [String?] = config.communitiesWithAdmins.map(\.id).filter { byCommunity[$0] != nil }
+            if config.adminEmail != nil { recipients.append(nil) }
+            for community in recipients {
+                guard let tally = byCommunity[community],
+                      try !stores.hasEmail(SiteStores.digestKey(run: run, community: community)) else { continue }
+                let pending = try pendingOf(community)
+                // Newest first in the walk; a digest lists them in the order they came.
+                var summary = DigestSummary(run: run, accepted: tally.accepted, pending: pending.list,
+                                            rejected: tally.rejected.reversed(), failed: [],
+                                            pendingCount: pending.count, rejectedCount: tally.rejectedCount)
+                summary.community = community
+                summary.madeUp = true
+                out.append(summary)
+            }
+        }
+        return out
     }
 
     /// Whether a run needs no digest made up: it has one, or it finished with exit 0.
@@ -90,12 +171,12 @@ struct DigestPlanner {
         return try stores.ranSuccessfully(run)
     }
 
-    /// The newest pending applications, as many as a digest lists.
-    private func pending() throws(IntakeError) -> [DigestSummary.Pending] {
+    /// The newest pending applications (of one community, or all), as many as a digest lists.
+    private func pending(community: String? = nil) throws(IntakeError) -> [DigestSummary.Pending] {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: config.timeZone) ?? TimeZone(identifier: "Asia/Seoul")!
-        return try stores.newest(status: .pending, limit: DigestSummary.listLimit).map {
-            DigestSummary.Pending(id: $0.id, name: $0.name, email: $0.email, received: day($0.receivedAt, calendar))
+        return try stores.newest(status: .pending, community: community, limit: DigestSummary.listLimit).map {
+            DigestSummary.Pending(id: $0.id, name: $0.name, email: $0.email, received: day($0.receivedAt, calendar), community: $0.community)
         }
     }
 

@@ -4,7 +4,10 @@ import Foundation
 ///
 /// Written to a temporary file and renamed, so the collector never reads half a file.
 public enum Metrics {
-    public static func render(stores: SiteStores, lastRun: RunRecord?) -> String {
+    /// - Parameter config: names the communities whose counts are written even while they have
+    ///   no application (a site of one community without `[site] community` has only the ones
+    ///   its applications name).
+    public static func render(stores: SiteStores, lastRun: RunRecord?, config: SiteConfig = SiteConfig()) -> String {
         var lines: [String] = []
         func metric(_ name: String, _ help: String, _ type: String, _ samples: [(labels: String, value: String)]) {
             lines.append("# HELP \(name) \(help)")
@@ -27,11 +30,20 @@ public enum Metrics {
             ("{outcome=\"duplicate\"}", "\(c.duplicates)"), ("{outcome=\"waiting\"}", "\(c.skippedUnsettled)"),
         ])
         metric("intake_run_bytes", "Bytes read and hashed by the last run.", "gauge", [("", "\(c.bytes)")])
-        metric("intake_applications_total", "Applications accepted since the site began.", "counter", [("", "\((try? stores.count(status: nil)) ?? 0)")])
+        // Per application: one series per community (the configured ones first, then any other
+        // the applications name); summing over `community` gives the site's.
+        let counts = (try? stores.countsByCommunity()) ?? [:]
+        var communities = config.knownCommunityIDs ?? []
+        for other in counts.keys.sorted() where !communities.contains(other) { communities.append(other) }
+        metric("intake_applications_total", "Applications accepted since the site began, by community.", "counter", communities.map { community in
+            ("{community=\"\(label(community))\"}", "\(counts[community]?.values.reduce(0, +) ?? 0)")
+        })
         metric("intake_rejections_total", "Bundles rejected since the site began.", "counter", [("", "\((try? stores.count(of: .rejections)) ?? 0)")])
-        var byStatus: [ApplicationStatus: Int] = [:]
-        for status in ApplicationStatus.allCases { byStatus[status] = (try? stores.count(status: status)) ?? 0 }
-        metric("intake_applications", "Applications by status now.", "gauge", ApplicationStatus.allCases.map { ("{status=\"\($0.rawValue)\"}", "\(byStatus[$0] ?? 0)") })
+        metric("intake_applications", "Applications by community and status now.", "gauge", communities.flatMap { community in
+            ApplicationStatus.allCases.map { status in
+                ("{community=\"\(label(community))\",status=\"\(status.rawValue)\"}", "\(counts[community]?[status] ?? 0)")
+            }
+        })
         metric("intake_messages_spooled_total", "Messages put into the outbox spool.", "counter", [("", "\((try? stores.count(of: .emails)) ?? 0)")])
         let delivered = (try? stores.count(of: .deliveries(.delivered))) ?? 0
         let failed = (try? stores.count(of: .deliveries(.failed))) ?? 0
@@ -42,11 +54,17 @@ public enum Metrics {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// A label value as the text format wants it: backslash, quote and line feed escaped.
+    static func label(_ value: String) -> String {
+        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+    }
+
     /// Writes the metrics file.
     /// - Throws: when it cannot be written: stale metrics would tell the monitoring all is
     ///   well, so the caller says it and exits 74.
-    public static func write(site: Site, stores: SiteStores, lastRun: RunRecord?) throws(IntakeError) {
-        let text = render(stores: stores, lastRun: lastRun ?? (try? stores.lastRun()) ?? nil)
+    public static func write(site: Site, stores: SiteStores, lastRun: RunRecord?, config: SiteConfig = SiteConfig()) throws(IntakeError) {
+        let text = render(stores: stores, lastRun: lastRun ?? (try? stores.lastRun()) ?? nil, config: config)
         try FileSystem.writeAtomically(site.metricsFile, Array(text.utf8), mode: 0o644)
     }
 }

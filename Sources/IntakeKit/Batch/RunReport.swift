@@ -13,9 +13,11 @@ public struct BundleOutcome: Sendable, Codable, Equatable {
     public var duplicateOf: String?
     /// Finished for a run that was interrupted.
     public var resumed: Bool
+    /// The community the manifest names, when it was readable enough to say.
+    public var community: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case bundle, verdict, id, reasons, resumed
+        case bundle, verdict, id, reasons, resumed, community
         case duplicateOf = "duplicate_of"
     }
 }

@@ -93,7 +93,7 @@ If you have any questions, please reply to this message.
 (This message was sent automatically.)
 """# + "\n"),
         ("en/digest.subject.mustache", #"""
-[{{site_name}}] Run summary: {{pending_count}} pending, {{rejected_count}} rejected, {{failed_count}} failed deliveries
+[{{site_name}}] Run summary: {{pending_count}} pending, {{rejected_count}} rejected{{#site_wide}}, {{failed_count}} failed deliveries{{/site_wide}}
 """# + "\n"),
         ("en/digest.txt.mustache", #"""
 {{site_name}} intake summary (run {{run}})
@@ -106,7 +106,7 @@ This run: {{accepted_count}} accepted, {{rejected_count}} rejected
 
 Applications waiting for review ({{pending_count}}):
 {{#pending}}
-- {{id}} {{name}} <{{email}}> ({{received}})
+- {{id}} {{name}} <{{email}}> ({{received}}{{#community_label}}, {{community_label}}{{/community_label}})
 {{/pending}}
 {{^pending}}
 - none
@@ -117,7 +117,7 @@ Applications waiting for review ({{pending_count}}):
 
 Bundles rejected in this run:
 {{#rejected}}
-- {{id}} {{bundle}}: {{reasons}}
+- {{id}} {{bundle}}{{#community_label}} ({{community_label}}){{/community_label}}: {{reasons}}
 {{/rejected}}
 {{^rejected}}
 - none
@@ -125,6 +125,7 @@ Bundles rejected in this run:
 {{#rejected_more}}
 - {{rejected_more}}
 {{/rejected_more}}
+{{#site_wide}}
 
 Failed deliveries ({{failed_count}}):
 {{#failed}}
@@ -136,6 +137,7 @@ Failed deliveries ({{failed_count}}):
 {{#failed_more}}
 - {{failed_more}}
 {{/failed_more}}
+{{/site_wide}}
 
 {{#has_stuck}}
 Messages the relay keeps deferring ({{stuck_count}}; the relay stays down: check mailq and the MTA log):
@@ -144,8 +146,8 @@ Messages the relay keeps deferring ({{stuck_count}}; the relay stays down: check
 {{/stuck}}
 
 {{/has_stuck}}
-Approve: intake approve ID --by NAME
-Decline: intake decline ID --by NAME --reason "why"
+Approve: intake approve ID --by NAME{{#community}} --community {{community}}{{/community}}
+Decline: intake decline ID --by NAME --reason "why"{{#community}} --community {{community}}{{/community}}
 """# + "\n"),
         ("en/received.html.mustache", #"""
 <!DOCTYPE html>
@@ -336,7 +338,7 @@ If you contact us, please quote the reference above.
 (이 메일은 자동으로 발송되었습니다.)
 """# + "\n"),
         ("ko/digest.subject.mustache", #"""
-[{{site_name}}] 실행 요약: 대기 {{pending_count}}건, 반려 {{rejected_count}}건, 발송 실패 {{failed_count}}건
+[{{site_name}}] 실행 요약: 대기 {{pending_count}}건, 반려 {{rejected_count}}건{{#site_wide}}, 발송 실패 {{failed_count}}건{{/site_wide}}
 """# + "\n"),
         ("ko/digest.txt.mustache", #"""
 {{site_name}} 신청 처리 요약 (실행 {{run}})
@@ -349,7 +351,7 @@ If you contact us, please quote the reference above.
 
 검토를 기다리는 신청 {{pending_count}}건:
 {{#pending}}
-- {{id}} {{name}} <{{email}}> ({{received}})
+- {{id}} {{name}} <{{email}}> ({{received}}{{#community_label}}, {{community_label}}{{/community_label}})
 {{/pending}}
 {{^pending}}
 - 없음
@@ -360,7 +362,7 @@ If you contact us, please quote the reference above.
 
 이번에 반려된 묶음:
 {{#rejected}}
-- {{id}} {{bundle}}: {{reasons}}
+- {{id}} {{bundle}}{{#community_label}} ({{community_label}}){{/community_label}}: {{reasons}}
 {{/rejected}}
 {{^rejected}}
 - 없음
@@ -368,6 +370,7 @@ If you contact us, please quote the reference above.
 {{#rejected_more}}
 - {{rejected_more}}
 {{/rejected_more}}
+{{#site_wide}}
 
 발송 실패한 메일 {{failed_count}}건:
 {{#failed}}
@@ -379,6 +382,7 @@ If you contact us, please quote the reference above.
 {{#failed_more}}
 - {{failed_more}}
 {{/failed_more}}
+{{/site_wide}}
 
 {{#has_stuck}}
 계속 발송이 미뤄지는 메일 {{stuck_count}}건 (릴레이가 내려가 있습니다: mailq와 MTA 로그를 확인하세요):
@@ -387,8 +391,8 @@ If you contact us, please quote the reference above.
 {{/stuck}}
 
 {{/has_stuck}}
-승인: intake approve ID --by 이름
-거절: intake decline ID --by 이름 --reason "사유"
+승인: intake approve ID --by 이름{{#community}} --community {{community}}{{/community}}
+거절: intake decline ID --by 이름 --reason "사유"{{#community}} --community {{community}}{{/community}}
 """# + "\n"),
         ("ko/received.html.mustache", #"""
 <!DOCTYPE html>

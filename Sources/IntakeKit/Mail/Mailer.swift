@@ -11,6 +11,8 @@ struct OwedMessage {
     var to: MailAddress
     var context: [String: Any]
     var record: EmailRecord
+    /// Whose name it carries: its community's, or the site's.
+    var identity: MailIdentity
 }
 
 /// Renders and spools every message owed to applicants (and the admin's digest).
@@ -76,15 +78,19 @@ public struct Mailer {
         var problems: [String] = []
         var known = SpoolNames(spool: spool)
         // A digest spooled by a run killed before its line was appended: record it now, so
-        // that `intake deliver` sends it and `intake verify` knows it. It waits in new/.
-        if let admin = config.adminEmail {
-            for file in try spool.waitingNames().sorted() where file.hasPrefix("digest.") {
-                let run = String(file.dropFirst("digest.".count))
-                guard try !stores.hasEmail("digest:\(run)") else { continue }
-                sent.append(try stores.append(EmailRecord(id: nil, rejection: nil, decision: nil, run: run, kind: .digest,
-                                                          messageID: "\(file)@\(config.effectiveMessageIDDomain)", to: admin,
-                                                          file: file, locale: config.defaultLocale)))
-            }
+        // that `intake deliver` sends it and `intake verify` knows it. It waits in new/. `digest.<run>` is the
+        // site's, `digest.<run>.<community>` a community's (neither holds another dot).
+        for file in try spool.waitingNames().sorted() where file.hasPrefix("digest.") {
+            let parts = file.dropFirst("digest.".count).split(separator: ".", maxSplits: 1).map(String.init)
+            guard let run = parts.first else { continue }
+            let community = parts.count > 1 ? parts[1] : nil
+            let admin = community.map { config.community($0)?.adminEmail } ?? config.adminEmail
+            guard let admin, try !stores.hasEmail(SiteStores.digestKey(run: run, community: community)) else { continue }
+            var record = EmailRecord(id: nil, rejection: nil, decision: nil, run: run, kind: .digest,
+                                     messageID: "\(file)@\(config.effectiveMessageIDDomain)", to: admin,
+                                     file: file, locale: config.defaultLocale)
+            record.community = community
+            sent.append(try stores.append(record))
         }
         let owed = try owed(stores)
         var start = 0
@@ -142,16 +148,27 @@ public struct Mailer {
         return sent
     }
 
-    /// Spools the admin digest for a run, once.
+    /// Where a digest goes: the site's admin, or its community's; nil when it has none.
+    func digestRecipient(community: String?) -> String? {
+        guard let community else { return config.adminEmail }
+        return config.community(community)?.adminEmail
+    }
+
+    /// Spools an admin digest for a run, once: the site-wide one (`summary.community` nil,
+    /// to `[site] admin_email`), or a community's (to its `admin_email`).
     public func sendDigest(_ summary: DigestSummary, stores: SiteStores, now: Date = Date()) throws(IntakeError) -> EmailRecord? {
-        guard config.isEnabled(.digest), let admin = config.adminEmail, try !stores.hasEmail("digest:\(summary.run)") else { return nil }
+        let key = SiteStores.digestKey(run: summary.run, community: summary.community)
+        guard config.isEnabled(.digest), let admin = digestRecipient(community: summary.community), try !stores.hasEmail(key) else { return nil }
         let locale = config.defaultLocale
-        let file = "digest.\(summary.run)"
+        let file = summary.community.map { "digest.\(summary.run).\($0)" } ?? "digest.\(summary.run)"
         var record = EmailRecord(id: nil, rejection: nil, decision: nil, run: summary.run, kind: .digest,
                                  messageID: "\(file)@\(config.effectiveMessageIDDomain)", to: admin, file: file, locale: locale)
-        record.deliveriesThrough = summary.deliveriesThrough
-        let message = OwedMessage(key: "digest:\(summary.run)", kind: .digest, file: file, messageID: record.messageID, locale: locale,
-                                  to: MailAddress(displayName: nil, address: admin), context: summary.context(siteName: config.siteName, locale: locale), record: record)
+        record.deliveriesThrough = summary.community == nil ? summary.deliveriesThrough : nil
+        record.community = summary.community
+        let identity = config.identity(community: summary.community, locale: locale)
+        let message = OwedMessage(key: key, kind: .digest, file: file, messageID: record.messageID, locale: locale,
+                                  to: MailAddress(displayName: nil, address: admin), context: summary.context(identity: identity, locale: locale, labelCommunities: config.hasCommunities),
+                                  record: record, identity: identity)
         var problems: [String] = []
         var known = SpoolNames(spool: spool)
         switch try spoolMessage(message, now: now, known: &known, problems: &problems) {
@@ -168,14 +185,14 @@ public struct Mailer {
     /// killed after writing it but before its line was appended.
     private func spoolMessage(_ message: OwedMessage, now: Date, known: inout SpoolNames, problems: inout [String]) throws(IntakeError) -> SpoolResult {
         if known.contains(message.file) { return .alreadyThere }
-        guard let rendered = templates.render(message.kind, locale: message.locale, context: message.context) else {
+        guard let rendered = templates.render(message.kind, locale: message.locale, community: message.identity.community, context: message.context) else {
             problems.append("no \(message.kind.rawValue) template for locale \(message.locale); message \(message.file) not sent")
             return .notRendered
         }
-        let from = MailAddress(displayName: config.mailFromName ?? config.siteName, address: config.mailFrom)
+        let from = MailAddress(displayName: message.identity.fromName, address: config.mailFrom)
         let mail = MailMessage(
             from: from, to: [message.to],
-            replyTo: config.replyTo.map { MailAddress(displayName: nil, address: $0) },
+            replyTo: message.identity.replyTo.map { MailAddress(displayName: nil, address: $0) },
             subject: rendered.subject, date: now, messageID: message.messageID,
             textBody: rendered.text, htmlBody: rendered.html,
             extraHeaders: [(name: "X-Intake-Kind", value: message.kind.rawValue)])
@@ -195,7 +212,8 @@ public struct Mailer {
             idPart += ".d\(decision.seq)"
         }
         let messageID = "\(idPart).\(app.digest.prefix(10))@\(config.effectiveMessageIDDomain)"
-        var context = commonContext(name: app.applicant.name, email: app.applicant.email, locale: locale)
+        let identity = config.identity(community: app.community, locale: locale)
+        var context = commonContext(name: app.applicant.name, email: app.applicant.email, locale: locale, identity: identity)
         context["application_id"] = app.id
         context["community"] = app.community
         context["received_at"] = MailDates.text(Timestamp.parse(app.at) ?? Date(), locale: locale, timeZone: config.timeZone)
@@ -209,7 +227,7 @@ public struct Mailer {
                                  messageID: messageID, to: app.applicant.email, file: file, locale: locale)
         return OwedMessage(key: file, kind: kind, file: file, messageID: messageID, locale: locale,
                            to: MailAddress(displayName: HeaderEncoder.sanitized(app.applicant.name), address: app.applicant.email),
-                           context: context, record: record)
+                           context: context, record: record, identity: identity)
     }
 
     private func message(about rejection: RejectionRecord) -> OwedMessage? {
@@ -218,8 +236,11 @@ public struct Mailer {
         let file = "\(rejection.id).rejected"
         let token = rejection.digest ?? SHA256.hash(data: Array("\(rejection.run)/\(rejection.bundle)".utf8)).hexString
         let messageID = "rejected.\(rejection.id).\(token.prefix(10))@\(config.effectiveMessageIDDomain)"
-        var context = commonContext(name: applicant.name, email: applicant.email, locale: locale)
+        // A community the site does not know (or none could be read) is told by the site itself.
+        let identity = config.identity(community: rejection.community, locale: locale)
+        var context = commonContext(name: applicant.name, email: applicant.email, locale: locale, identity: identity)
         context["rejection_id"] = rejection.id
+        if let community = rejection.community { context["community"] = community }
         // One line per distinct (file, code): the applicant needs to know what to fix, not every byte offset.
         var seen = Set<String>()
         var reasons: [[String: Any]] = []
@@ -235,24 +256,38 @@ public struct Mailer {
         let name = HeaderEncoder.sanitized(applicant.name)
         return OwedMessage(key: file, kind: .rejected, file: file, messageID: messageID, locale: locale,
                            to: MailAddress(displayName: name.isEmpty ? nil : name, address: applicant.email),
-                           context: context, record: record)
+                           context: context, record: record, identity: identity)
     }
 
-    private func commonContext(name: String, email: String, locale: String) -> [String: Any] {
-        ["site_name": config.siteName, "applicant_name": HeaderEncoder.sanitized(name), "applicant_email": email, "locale": locale]
+    /// What every message's template gets: `site_name` and `community_name` are both the name
+    /// of the community the message is about (the site's where it has none of its own), so
+    /// templates written before communities existed name the right one.
+    private func commonContext(name: String, email: String, locale: String, identity: MailIdentity) -> [String: Any] {
+        ["site_name": identity.name, "community_name": identity.name, "applicant_name": HeaderEncoder.sanitized(name),
+         "applicant_email": email, "locale": locale]
     }
 }
 
 /// What the admin digest lists: counts, and at most ``DigestSummary/listLimit`` of the newest
 /// items of each list.
 public struct DigestSummary: Sendable {
-    public struct Pending: Sendable { public var id, name, email, received: String }
-    public struct Rejected: Sendable { public var id, bundle, reasons: String }
+    public struct Pending: Sendable {
+        public var id, name, email, received: String
+        /// Its community, which the site-wide digest of a site of several names.
+        public var community = ""
+    }
+    public struct Rejected: Sendable {
+        public var id, bundle, reasons: String
+        /// The community its manifest names, when it could be read.
+        public var community: String? = nil
+    }
     public struct Failed: Sendable { public var file, detail: String }
     public struct Stuck: Sendable { public var file: String, attempts: Int, since: String, detail: String }
     /// The most items of one list a digest shows; the rest are counted.
     public static let listLimit = 50
     public var run: String
+    /// The community this digest is about (to its admin); nil for the site-wide digest.
+    public var community: String?
     public var accepted: Int
     public var pending: [Pending]
     public var rejected: [Rejected]
@@ -280,7 +315,9 @@ public struct DigestSummary: Sendable {
         self.failedCount = failedCount ?? failed.count
     }
 
-    public var isWorthSending: Bool { madeUp || pendingCount > 0 || rejectedCount > 0 || failedCount > 0 || !stuck.isEmpty }
+    /// Whether the digest says anything. Applications accepted in this run count too: a real
+    /// run has them pending by then, and a dry run (which records nothing) must say the same.
+    public var isWorthSending: Bool { madeUp || accepted > 0 || pendingCount > 0 || rejectedCount > 0 || failedCount > 0 || !stuck.isEmpty }
 
     /// "and N more: `intake list --status pending`" where a list was cut, else empty.
     static func more(_ total: Int, shown: Int, command: String, locale: String) -> String {
@@ -288,19 +325,39 @@ public struct DigestSummary: Sendable {
         return locale == "ko" ? "외 \(total - shown)건: `\(command)`" : "and \(total - shown) more: `\(command)`"
     }
 
+    /// The values of a digest signed with a plain name (a site of one community).
     func context(siteName: String, locale: String) -> [String: Any] {
+        context(identity: MailIdentity(community: nil, name: siteName, fromName: siteName, replyTo: nil), locale: locale)
+    }
+
+    /// - Parameter labelCommunities: name each item's community (the site-wide digest of a
+    ///   site of several communities), as `community_label`.
+    func context(identity: MailIdentity, locale: String, labelCommunities: Bool = false) -> [String: Any] {
+        let label = labelCommunities && community == nil
         var context: [String: Any] = [
-            "site_name": siteName, "run": run, "accepted_count": accepted,
+            "site_name": identity.name, "community_name": identity.name, "run": run, "accepted_count": accepted,
             "pending_count": pendingCount, "rejected_count": rejectedCount, "failed_count": failedCount,
-            "pending": pending.map { ["id": $0.id, "name": HeaderEncoder.sanitized($0.name), "email": $0.email, "received": $0.received] },
-            "rejected": rejected.map { ["id": $0.id, "bundle": $0.bundle, "reasons": $0.reasons] },
+            "pending": pending.map { item -> [String: Any] in
+                var row: [String: Any] = ["id": item.id, "name": HeaderEncoder.sanitized(item.name), "email": item.email, "received": item.received]
+                if label, !item.community.isEmpty { row["community_label"] = item.community }
+                return row
+            },
+            "rejected": rejected.map { item -> [String: Any] in
+                var row: [String: Any] = ["id": item.id, "bundle": item.bundle, "reasons": item.reasons]
+                if label, let c = item.community { row["community_label"] = c }
+                return row
+            },
             "failed": failed.map { ["file": $0.file, "detail": $0.detail] },
             "stuck_count": stuck.count, "has_stuck": !stuck.isEmpty, "made_up": madeUp,
             "stuck": stuck.map { ["file": $0.file, "attempts": $0.attempts, "since": $0.since, "detail": $0.detail] },
         ]
         // Present only where a list was cut, so the templates' sections stay silent otherwise.
+        if let community { context["community"] = community }
+        // The site-wide digest is the one that reports deliveries; a community's does not.
+        context["site_wide"] = community == nil
+        let filter = community.map { " --community \($0)" } ?? ""
         let more = [
-            ("pending_more", Self.more(pendingCount, shown: pending.count, command: "intake list --status pending", locale: locale)),
+            ("pending_more", Self.more(pendingCount, shown: pending.count, command: "intake list --status pending\(filter)", locale: locale)),
             ("rejected_more", Self.more(rejectedCount, shown: rejected.count, command: "ls data/quarantine/\(run)", locale: locale)),
             ("failed_more", Self.more(failedCount, shown: failed.count, command: "ls data/outbox/failed", locale: locale)),
         ]

@@ -35,6 +35,10 @@ public enum ReasonText {
             return "PDF 파일 내부 구조가 손상되어 제대로 열리지 않습니다. 원본에서 PDF로 다시 저장해서 보내 주세요."
         case (_, .pdfBroken):
             return "The PDF's internal structure is damaged, so it does not open properly. Please save it as a PDF again from the original and send that."
+        case ("ko", .unknownCommunity):
+            return "신청서에 적힌 모임은 이곳에서 가입 신청을 받는 모임이 아닙니다. 가입하려는 모임의 신청 페이지에서 다시 신청해 주세요."
+        case (_, .unknownCommunity):
+            return "The community named in your application is not one this site takes applications for. Please apply again through the sign-up page of the community you meant."
         case (_, .heifPhoto), (_, .saveAsPDF), (_, .unpackArchive), (_, .convertImage), (_, .videoNotPhoto):
             // Advice about a type; only a type_not_allowed reason with its detected type uses it.
             return nil
@@ -122,7 +126,7 @@ public enum ReasonText {
                            : "Please convert it to \(englishList(target)) and send it again."]
         case .videoNotPhoto?:
             return [korean ? "동영상이 아니라 사진을 보내 주세요." : "Please send a photo, not a video."]
-        case .trailingData?, .pdfPassword?, .pdfNoPages?, .pdfPageTree?, .pdfBroken?, nil:
+        case .trailingData?, .pdfPassword?, .pdfNoPages?, .pdfPageTree?, .pdfBroken?, .unknownCommunity?, nil:
             return [korean ? "이 항목에 맞는 파일을 골라 다시 보내 주세요." : "Please choose a file of an accepted type and send it again."]
         }
     }

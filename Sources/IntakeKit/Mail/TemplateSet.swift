@@ -8,7 +8,13 @@ public struct RenderedMail: Sendable, Equatable {
     public var html: String?
 }
 
-/// A site's e-mail templates, parsed once: `templates/<locale>/<kind>.{subject,txt,html}.mustache`.
+/// A site's e-mail templates, parsed once: `templates/<locale>/<kind>.{subject,txt,html}.mustache`,
+/// and a community's own where it has them: `templates/<community>/<locale>/<kind>.*.mustache`.
+///
+/// A community's override is taken by kind and locale, whole: where its folder holds a kind's
+/// subject or text (or HTML), that kind in that locale comes from there (subject and text are
+/// then required, HTML is optional as ever); every other kind falls back to `templates/<locale>/`.
+/// Parts are never mixed, so an HTML part never says other things than its text part.
 ///
 /// Subject and text templates render without HTML escaping; HTML templates escape every value.
 /// ```swift
@@ -21,6 +27,8 @@ public struct TemplateSet: Sendable {
     }
 
     private var templates: [String: MustacheTemplate] = [:]
+    /// The (community, kind, locale) a community overrides, in config order.
+    public private(set) var overrides: [(community: String, kind: MessageKind, locale: String)] = []
 
     /// One problem with one template file, with where it is.
     public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
@@ -60,11 +68,48 @@ public struct TemplateSet: Sendable {
         var set = TemplateSet()
         var problems: [Problem] = []
         for (kind, locale) in required(by: config) {
+            set.load(kind, locale: locale, community: nil, site: site, problems: &problems)
+        }
+        for community in config.communities {
+            for (kind, locale) in required(by: config) {
+                let folder = "templates/\(community.id)/\(locale)"
+                let present = Part.allCases.contains { FileSystem.exists(FileSystem.join(site.root, "\(folder)/\(kind.rawValue).\($0.rawValue).mustache")) }
+                guard present else { continue }
+                set.overrides.append((community.id, kind, locale))
+                set.load(kind, locale: locale, community: community.id, site: site, problems: &problems)
+            }
+        }
+        return (set, problems)
+    }
+
+    /// Folders under `templates/` that no configured community or locale uses: an override
+    /// for a community the config does not name (a typo, or one removed) is never used.
+    public static func unusedFolders(site: Site, config: SiteConfig) -> [String] {
+        guard let entries = try? FileSystem.list(site.templates) else { return [] }
+        var unused: [String] = []
+        for entry in entries.sorted() where FileSystem.isDirectory(FileSystem.join(site.templates, entry)) {
+            if config.locales.contains(entry) { continue }
+            guard config.community(entry) != nil else { unused.append("templates/\(entry)/"); continue }
+            let inner = (try? FileSystem.list(FileSystem.join(site.templates, entry))) ?? []
+            for locale in inner.sorted() where !config.locales.contains(locale) && FileSystem.isDirectory(FileSystem.join(site.templates, "\(entry)/\(locale)")) {
+                unused.append("templates/\(entry)/\(locale)/")
+            }
+        }
+        return unused
+    }
+
+    /// Loads one kind in one locale (the site's, or a community's override) into the set.
+    private mutating func load(_ kind: MessageKind, locale: String, community: String?, site: Site, problems: inout [Problem]) {
+            let folder = community.map { "templates/\($0)/\(locale)" } ?? "templates/\(locale)"
             for part in Part.allCases {
-                let relative = "templates/\(locale)/\(kind.rawValue).\(part.rawValue).mustache"
+                let relative = "\(folder)/\(kind.rawValue).\(part.rawValue).mustache"
                 let path = FileSystem.join(site.root, relative)
                 guard FileSystem.exists(path) else {
-                    if part != .html { problems.append(Problem(file: relative, detail: "missing (needed for \(kind.rawValue) mail in \(locale))")) }
+                    if part != .html {
+                        let why = community.map { "missing (\(kind.rawValue) mail in \(locale) is overridden for \($0) here, so it needs its subject and text too)" }
+                            ?? "missing (needed for \(kind.rawValue) mail in \(locale))"
+                        problems.append(Problem(file: relative, detail: why))
+                    }
                     continue
                 }
                 let bytes: [UInt8]?
@@ -78,14 +123,12 @@ public struct TemplateSet: Sendable {
                     problems.append(Problem(file: relative, detail: "is not valid UTF-8 text under 1 MiB"))
                     continue
                 }
-                switch parse(text, part: part) {
-                case .success(let template): set.templates[key(kind, locale, part)] = template
+                switch Self.parse(text, part: part) {
+                case .success(let template): templates[Self.key(kind, locale, part, community: community)] = template
                 case .failure(let problem):
                     problems.append(Problem(file: relative, line: problem.line, column: problem.column, detail: problem.detail))
                 }
             }
-        }
-        return (set, problems)
     }
 
     /// Loads every template the config needs.
@@ -123,23 +166,30 @@ public struct TemplateSet: Sendable {
         }
     }
 
-    private static func key(_ kind: MessageKind, _ locale: String, _ part: Part) -> String {
-        "\(locale)/\(kind.rawValue).\(part.rawValue)"
+    private static func key(_ kind: MessageKind, _ locale: String, _ part: Part, community: String? = nil) -> String {
+        (community.map { "\($0)/" } ?? "") + "\(locale)/\(kind.rawValue).\(part.rawValue)"
     }
 
-    public func has(_ kind: MessageKind, locale: String) -> Bool {
-        templates[Self.key(kind, locale, .subject)] != nil && templates[Self.key(kind, locale, .txt)] != nil
+    public func has(_ kind: MessageKind, locale: String, community: String? = nil) -> Bool {
+        templates[Self.key(kind, locale, .subject, community: community)] != nil && templates[Self.key(kind, locale, .txt, community: community)] != nil
     }
 
-    /// Renders a message; nil when the set has no templates for that kind and locale.
-    public func render(_ kind: MessageKind, locale: String, context: [String: Any]) -> RenderedMail? {
-        guard let subject = templates[Self.key(kind, locale, .subject)],
-              let text = templates[Self.key(kind, locale, .txt)] else { return nil }
+    /// Whether a community overrides this kind in this locale (its folder had any part of it).
+    public func isOverridden(_ kind: MessageKind, locale: String, community: String) -> Bool {
+        overrides.contains { $0.community == community && $0.kind == kind && $0.locale == locale }
+    }
+
+    /// Renders a message from the community's own templates where it overrides the kind, else
+    /// from the site's; nil when the set has no templates for that kind and locale.
+    public func render(_ kind: MessageKind, locale: String, community: String? = nil, context: [String: Any]) -> RenderedMail? {
+        let from = community.flatMap { isOverridden(kind, locale: locale, community: $0) ? $0 : nil }
+        guard let subject = templates[Self.key(kind, locale, .subject, community: from)],
+              let text = templates[Self.key(kind, locale, .txt, community: from)] else { return nil }
         // A subject is one line whatever the template or the values hold.
         let subjectLine = subject.render(context)
             .split(whereSeparator: { $0.isNewline }).joined(separator: " ")
             .trimmingCharacters(in: .whitespaces)
-        let html = templates[Self.key(kind, locale, .html)]?.render(context)
+        let html = templates[Self.key(kind, locale, .html, community: from)]?.render(context)
         return RenderedMail(subject: subjectLine, text: text.render(context), html: html)
     }
 }

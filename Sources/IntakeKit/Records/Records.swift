@@ -110,6 +110,8 @@ public enum ReasonHint: String, Codable, Sendable, Hashable, CaseIterable {
     case convertImage = "convert_image"
     /// A video where a photo is wanted.
     case videoNotPhoto = "video_not_photo"
+    /// The manifest names a community this site does not serve.
+    case unknownCommunity = "unknown_community"
 }
 
 /// The contract's rejection codes.
@@ -143,9 +145,12 @@ public struct RejectionRecord: StoreRecord, Equatable {
     /// Who to tell, when the manifest was readable enough to say.
     public var applicant: Applicant?
     public var duplicateOf: String?
+    /// The community the manifest names, when it was readable enough to say (known to the
+    /// site or not); absent in the lines of older versions.
+    public var community: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case v, seq, at, id, run, bundle, digest, reasons, quarantine, applicant
+        case v, seq, at, id, run, bundle, digest, reasons, quarantine, applicant, community
         case duplicateOf = "duplicate_of"
     }
 }
@@ -190,9 +195,12 @@ public struct EmailRecord: StoreRecord, Equatable {
     /// For a digest: the last `deliveries.jsonl` seq it reported on; the next digest lists the
     /// failures after it (what has not been reported yet, whatever the clocks say).
     public var deliveriesThrough: Int? = nil
+    /// For a community's own digest: the community (absent for the site-wide digest and for
+    /// applicant mail).
+    public var community: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case v, seq, at, id, rejection, decision, run, kind, to, file, locale
+        case v, seq, at, id, rejection, decision, run, kind, to, file, locale, community
         case messageID = "message_id"
         case deliveriesThrough = "deliveries_through"
     }

@@ -17,7 +17,7 @@ import Darwin
 /// there changed), a damaged file or another schema version: the index is rebuilt from the
 /// stores. When `data/index/` cannot be written, the index lives in memory for the command.
 final class SiteIndex {
-    static let schemaVersion = 2
+    static let schemaVersion = 3
     static let fileName = "site.sqlite"
 
     let db: SQLiteDatabase
@@ -111,12 +111,14 @@ final class SiteIndex {
         CREATE INDEX apps_digest ON apps (digest);
         CREATE INDEX apps_bundle ON apps (run, bundle);
         CREATE INDEX apps_status ON apps (status, seq);
+        CREATE INDEX apps_community ON apps (community, status, seq);
         CREATE TABLE search (seq INTEGER PRIMARY KEY, name_key TEXT, initials TEXT, email_key TEXT, phone TEXT);
-        CREATE TABLE rejections (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, run TEXT, bundle TEXT, at TEXT, off INTEGER, len INTEGER);
+        CREATE TABLE rejections (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, run TEXT, bundle TEXT, at TEXT, off INTEGER, len INTEGER,
+                                 community TEXT);
         CREATE INDEX rejections_bundle ON rejections (run, bundle);
         CREATE TABLE decisions (seq INTEGER PRIMARY KEY, app TEXT, decision TEXT, off INTEGER, len INTEGER);
         CREATE INDEX decisions_app ON decisions (app, seq);
-        CREATE TABLE emails (seq INTEGER PRIMARY KEY, key TEXT, app TEXT, file TEXT, kind TEXT, off INTEGER, len INTEGER);
+        CREATE TABLE emails (seq INTEGER PRIMARY KEY, key TEXT, app TEXT, file TEXT, kind TEXT, off INTEGER, len INTEGER, community TEXT);
         CREATE INDEX emails_key ON emails (key);
         CREATE INDEX emails_app ON emails (app);
         CREATE INDEX emails_file ON emails (file);
@@ -198,8 +200,8 @@ final class SiteIndex {
     }
 
     func insert(_ r: RejectionRecord, offset: Int, length: Int) throws(SQLiteError) {
-        try db.run("INSERT OR IGNORE INTO rejections VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   [.int(r.seq), .text(r.id), .text(r.run), .text(r.bundle), .text(r.at), .int(offset), .int(length)])
+        try db.run("INSERT OR IGNORE INTO rejections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   [.int(r.seq), .text(r.id), .text(r.run), .text(r.bundle), .text(r.at), .int(offset), .int(length), .optional(r.community)])
         // Only a rejection whose applicant can be written to is ever owed a message.
         if let applicant = r.applicant, EmailAddress.isPlausible(applicant.email) {
             try owe("rejected:\(r.id)", kind: .rejected, order: 1, seq: r.seq, app: nil, at: r.at)
@@ -222,8 +224,8 @@ final class SiteIndex {
 
     func insert(_ e: EmailRecord, offset: Int, length: Int) throws(SQLiteError) {
         let key = SiteStores.emailKey(e)
-        try db.run("INSERT OR IGNORE INTO emails VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   [.int(e.seq), .text(key), .optional(e.id), .text(e.file), .text(e.kind.rawValue), .int(offset), .int(length)])
+        try db.run("INSERT OR IGNORE INTO emails VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   [.int(e.seq), .text(key), .optional(e.id), .text(e.file), .text(e.kind.rawValue), .int(offset), .int(length), .optional(e.community)])
         try db.run("DELETE FROM owed WHERE key = ?", [.text(key)])
     }
 

@@ -307,10 +307,13 @@ public final class SiteStores {
     }
 
     /// Applications newest first, as `intake list` shows them, handed over one at a time.
-    public func eachSummary(status: ApplicationStatus?, limit: Int?, _ body: (ApplicationSummary) -> Void) throws(IntakeError) {
+    public func eachSummary(status: ApplicationStatus?, community: String? = nil, limit: Int?, _ body: (ApplicationSummary) -> Void) throws(IntakeError) {
         var sql = "SELECT id, status, name, email, phone, community, submitted_at, at, attachments FROM apps"
         var values: [SQLiteValue] = []
-        if let status { sql += " WHERE status = ?"; values.append(.text(status.rawValue)) }
+        var conditions: [String] = []
+        if let status { conditions.append("status = ?"); values.append(.text(status.rawValue)) }
+        if let community { conditions.append("community = ?"); values.append(.text(community)) }
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY seq DESC"
         if let limit { sql += " LIMIT ?"; values.append(.int(max(0, limit))) }
         try indexFailure { () throws(SQLiteError) in
@@ -323,7 +326,7 @@ public final class SiteStores {
     }
 
     /// The applications whose search keys can match the query (a superset of the hits), with their status.
-    public func searchCandidates(_ query: SearchQuery, status: ApplicationStatus?) throws(IntakeError) -> [(candidate: SearchCandidate, status: ApplicationStatus, receivedAt: String)] {
+    public func searchCandidates(_ query: SearchQuery, status: ApplicationStatus?, community: String? = nil) throws(IntakeError) -> [(candidate: SearchCandidate, status: ApplicationStatus, receivedAt: String, community: String)] {
         var conditions = ["instr(s.name_key, ?1) > 0", "instr(s.email_key, ?1) > 0"]
         var values: [SQLiteValue] = [.text(SearchKeys.string(query.key))]
         if let digits = query.phoneDigits {
@@ -334,28 +337,66 @@ public final class SiteStores {
             values.append(.text(SearchKeys.string(pattern.map(SearchKeys.initialMark))))
             conditions.append("instr(s.initials, ?\(values.count)) > 0")
         }
-        var sql = "SELECT a.id, a.name, a.email, a.phone, a.at, a.status FROM search s JOIN apps a ON a.seq = s.seq WHERE (\(conditions.joined(separator: " OR ")))"
+        var sql = "SELECT a.id, a.name, a.email, a.phone, a.at, a.status, a.community FROM search s JOIN apps a ON a.seq = s.seq WHERE (\(conditions.joined(separator: " OR ")))"
         if let status {
             values.append(.text(status.rawValue))
             sql += " AND a.status = ?\(values.count)"
         }
-        var out: [(candidate: SearchCandidate, status: ApplicationStatus, receivedAt: String)] = []
+        if let community {
+            values.append(.text(community))
+            sql += " AND a.community = ?\(values.count)"
+        }
+        var out: [(candidate: SearchCandidate, status: ApplicationStatus, receivedAt: String, community: String)] = []
         try indexFailure { () throws(SQLiteError) in
             try index.db.each(sql, values) { row in
                 let at = row.text(4)
                 out.append((SearchCandidate(id: row.text(0), name: row.text(1), email: row.text(2), phone: row.optionalText(3),
                                             recordedAt: Timestamp.parse(at) ?? .distantPast),
-                            ApplicationStatus(rawValue: row.text(5)) ?? .pending, at))
+                            ApplicationStatus(rawValue: row.text(5)) ?? .pending, at, row.optionalText(6) ?? ""))
             }
         }
         return out
     }
 
     /// How many applications have this status.
-    public func count(status: ApplicationStatus?) throws(IntakeError) -> Int {
+    public func count(status: ApplicationStatus?, community: String? = nil) throws(IntakeError) -> Int {
         try indexFailure { () throws(SQLiteError) in
-            if let status { return try index.db.int("SELECT count(*) FROM apps WHERE status = ?", [.text(status.rawValue)]) ?? 0 }
-            return try index.db.int("SELECT count(*) FROM apps") ?? 0
+            var conditions: [String] = []
+            var values: [SQLiteValue] = []
+            if let status { conditions.append("status = ?"); values.append(.text(status.rawValue)) }
+            if let community { conditions.append("community = ?"); values.append(.text(community)) }
+            let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+            return try index.db.int("SELECT count(*) FROM apps" + filter, values) ?? 0
+        }
+    }
+
+    /// How many applications each community has, by status (for the metrics file).
+    public func countsByCommunity() throws(IntakeError) -> [String: [ApplicationStatus: Int]] {
+        var out: [String: [ApplicationStatus: Int]] = [:]
+        try indexFailure { () throws(SQLiteError) in
+            try index.db.each("SELECT community, status, count(*) FROM apps GROUP BY community, status", []) { row in
+                let status = ApplicationStatus(rawValue: row.text(1)) ?? .pending
+                out[row.optionalText(0) ?? "", default: [:]][status, default: 0] += row.int(2)
+            }
+        }
+        return out
+    }
+
+    /// The communities applications name, in order of their first application.
+    public func communitiesWithApplications() throws(IntakeError) -> [String] {
+        var out: [String] = []
+        try indexFailure { () throws(SQLiteError) in
+            try index.db.each("SELECT community, min(seq) AS first FROM apps GROUP BY community ORDER BY first", []) { row in
+                if let c = row.optionalText(0) { out.append(c) }
+            }
+        }
+        return out
+    }
+
+    /// Whether any application names this community.
+    public func hasApplications(community: String) throws(IntakeError) -> Bool {
+        try indexFailure { () throws(SQLiteError) in
+            try index.db.int("SELECT 1 FROM apps WHERE community = ? LIMIT 1", [.text(community)]) != nil
         }
     }
 
@@ -374,9 +415,9 @@ public final class SiteStores {
     public enum CountedTable: Sendable { case rejections, emails, deliveries(DeliveryOutcome) }
 
     /// The newest `limit` applications of a status (newest first).
-    public func newest(status: ApplicationStatus, limit: Int) throws(IntakeError) -> [ApplicationSummary] {
+    public func newest(status: ApplicationStatus, community: String? = nil, limit: Int) throws(IntakeError) -> [ApplicationSummary] {
         var out: [ApplicationSummary] = []
-        try eachSummary(status: status, limit: limit) { out.append($0) }
+        try eachSummary(status: status, community: community, limit: limit) { out.append($0) }
         return out
     }
 
@@ -420,10 +461,11 @@ public final class SiteStores {
     /// The seq of the last `deliveries.jsonl` line (0 when there is none).
     public var lastDeliverySeq: Int { deliveries.nextSeq - 1 }
 
-    /// The deliveries seq the newest digest reported failures through; nil when the recent
-    /// digests predate that field (or there are none).
+    /// The deliveries seq the newest site-wide digest reported failures through; nil when the
+    /// recent digests predate that field (or there are none). A community's digest reports no
+    /// deliveries.
     public func deliveriesReportedThrough() throws(IntakeError) -> Int? {
-        for (off, len) in try locations("SELECT off, len FROM emails WHERE kind = 'digest' ORDER BY seq DESC LIMIT 20", []) {
+        for (off, len) in try locations("SELECT off, len FROM emails WHERE kind = 'digest' AND community IS NULL ORDER BY seq DESC LIMIT 20", []) {
             if let through = try emails.record(offset: off, length: len).deliveriesThrough { return through }
         }
         return nil
@@ -449,19 +491,19 @@ public final class SiteStores {
         }
     }
 
-    /// The (run, seq) of the newest applications (`rejections: false`) or rejections, newest
-    /// first, for as long as `body` returns true.
-    func eachRecent(rejections: Bool, _ body: (_ run: String, _ seq: Int) throws(IntakeError) -> Bool) throws(IntakeError) {
-        let sql = rejections ? "SELECT run, seq FROM rejections ORDER BY seq DESC LIMIT ? OFFSET ?" : "SELECT run, seq FROM apps ORDER BY seq DESC LIMIT ? OFFSET ?"
+    /// The (run, seq, community) of the newest applications (`rejections: false`) or
+    /// rejections, newest first, for as long as `body` returns true.
+    func eachRecent(rejections: Bool, _ body: (_ run: String, _ seq: Int, _ community: String?) throws(IntakeError) -> Bool) throws(IntakeError) {
+        let sql = rejections ? "SELECT run, seq, community FROM rejections ORDER BY seq DESC LIMIT ? OFFSET ?" : "SELECT run, seq, community FROM apps ORDER BY seq DESC LIMIT ? OFFSET ?"
         // Pages of rows, so that `body` may query the index between them.
         var offset = 0
         let page = 256
         while true {
-            var rows: [(String, Int)] = []
+            var rows: [(String, Int, String?)] = []
             try indexFailure { () throws(SQLiteError) in
-                try index.db.each(sql, [.int(page), .int(offset)]) { row in rows.append((row.text(0), row.int(1))) }
+                try index.db.each(sql, [.int(page), .int(offset)]) { row in rows.append((row.text(0), row.int(1), row.optionalText(2))) }
             }
-            for (run, seq) in rows where try !body(run, seq) { return }
+            for (run, seq, community) in rows where try !body(run, seq, community) { return }
             if rows.count < page { return }
             offset += page
         }
@@ -508,8 +550,13 @@ public final class SiteStores {
         case .received: return "received:\(record.id ?? "")"
         case .rejected: return "rejected:\(record.rejection ?? "")"
         case .approved, .declined: return "decision:\(record.decision ?? 0)"
-        case .digest: return "digest:\(record.run ?? "")"
+        case .digest: return digestKey(run: record.run ?? "", community: record.community)
         }
+    }
+
+    /// The identity of a digest: `digest:<run>` for the site's, `digest:<run>:<community>` for a community's.
+    static func digestKey(run: String, community: String?) -> String {
+        community.map { "digest:\(run):\($0)" } ?? "digest:\(run)"
     }
 
     // MARK: Appends

@@ -49,33 +49,64 @@ public enum Doctor {
         var flags = "mail on: \(on.isEmpty ? "none" : on.joined(separator: ", "))"
         if !off.isEmpty { flags += "; off: \(off.joined(separator: ", "))" }
         flags += "; XML manifests \(config.xmlManifests ? "on" : "off")"
-        if config.isEnabled(.digest) && config.adminEmail == nil { flags += "; admin digest on but site.admin_email is not set" }
-        add("features", config.isEnabled(.digest) && config.adminEmail == nil ? .warn : .ok, flags)
+        let noDigestRecipient = config.isEnabled(.digest) && config.adminEmail == nil && config.communitiesWithAdmins.isEmpty
+        if noDigestRecipient { flags += "; admin digest on but site.admin_email is not set" }
+        add("features", noDigestRecipient ? .warn : .ok, flags)
+
+        // Communities: which the site serves, and what each applicant's mail is signed with.
+        if config.hasCommunities {
+            let described = config.communities.map { community -> String in
+                var names = [community.name] + config.locales.compactMap { community.names[$0] }
+                names = names.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+                return "\(community.id) (\(names.joined(separator: " / "))\(community.adminEmail.map { ", digest to \($0)" } ?? ""))"
+            }
+            add("communities", .ok, "\(config.communities.count): \(described.joined(separator: "; ")); a manifest naming another is rejected")
+        } else if let only = config.siteCommunity {
+            add("communities", .ok, "one: \(only) (\(config.siteName)); a manifest naming another is rejected")
+        } else {
+            add("communities", .ok, "one, named \(config.siteName); manifests may name any community (set site.community or [communities.*] to refuse others)")
+        }
 
         // Templates: present, parsed, rendered with sample data, and the message accepted by a parser.
         let (templates, problems) = TemplateSet.loadReportingProblems(site: site, config: config)
         if problems.isEmpty {
             var rendered = 0
             var failures: [String] = []
-            for (kind, locale) in TemplateSet.required(by: config) {
-                let message = sampleMessage(kind: kind, locale: locale, templates: templates, config: config)
-                guard let message else { failures.append("\(locale)/\(kind.rawValue): did not render"); continue }
+            // The site's templates, then each community's overrides, each with its own names.
+            let pairs = TemplateSet.required(by: config).map { (kind: $0.kind, locale: $0.locale, community: String?.none) }
+                + templates.overrides.map { (kind: $0.kind, locale: $0.locale, community: Optional($0.community)) }
+            for (kind, locale, community) in pairs {
+                let label = community.map { "\($0)/\(locale)/\(kind.rawValue)" } ?? "\(locale)/\(kind.rawValue)"
+                let message = sampleMessage(kind: kind, locale: locale, community: community, templates: templates, config: config)
+                guard let message else { failures.append("\(label): did not render"); continue }
                 let bytes = MIMEWriter.render(message)
-                failures += MessageLint.problems(bytes).map { "\(locale)/\(kind.rawValue): \($0)" }
+                failures += MessageLint.problems(bytes).map { "\(label): \($0)" }
                 if let python, let parsed = MessageLint.parseWithPython(bytes, python: python) {
-                    if parsed.subject != message.subject { failures.append("\(locale)/\(kind.rawValue): Python's email parser reads the subject as \"\(parsed.subject)\"") }
-                    if !parsed.defects.isEmpty { failures.append("\(locale)/\(kind.rawValue): Python's email parser reports \(parsed.defects.joined(separator: ", "))") }
+                    if parsed.subject != message.subject { failures.append("\(label): Python's email parser reads the subject as \"\(parsed.subject)\"") }
+                    if !parsed.defects.isEmpty { failures.append("\(label): Python's email parser reports \(parsed.defects.joined(separator: ", "))") }
                 }
                 rendered += 1
             }
             if failures.isEmpty {
                 let parser = python.flatMap { FileManager.default.isExecutableFile(atPath: $0) ? "; each parsed back by Python's email package" : nil } ?? ""
-                add("templates", .ok, "\(rendered) messages rendered with sample data (\(config.locales.joined(separator: ", ")))\(parser)")
+                var overridden = ""
+                if !templates.overrides.isEmpty {
+                    var byCommunity: [(String, Int)] = []
+                    for o in templates.overrides {
+                        if let i = byCommunity.firstIndex(where: { $0.0 == o.community }) { byCommunity[i].1 += 1 } else { byCommunity.append((o.community, 1)) }
+                    }
+                    overridden = ", of which \(byCommunity.map { "\($0.1) from templates/\($0.0)/" }.joined(separator: ", "))"
+                }
+                add("templates", .ok, "\(rendered) messages rendered with sample data (\(config.locales.joined(separator: ", "))\(overridden))\(parser)")
             } else {
                 add("templates", .fail, failures.joined(separator: "; "))
             }
         } else {
             for problem in problems { add("templates", .fail, "\(problem.description); fix the template (or switch that kind off in [features])") }
+        }
+        let unused = TemplateSet.unusedFolders(site: site, config: config)
+        if !unused.isEmpty {
+            add("templates", .warn, "never used: \(unused.joined(separator: ", ")) (templates/<community>/<locale>/ is read only for a community in [communities] and a locale in site.locales)")
         }
 
         // libxml2.
@@ -143,10 +174,12 @@ public enum Doctor {
         return checks.first { $0.status == .fail }?.failure ?? .ok
     }
 
-    static func sampleMessage(kind: MessageKind, locale: String, templates: TemplateSet, config: SiteConfig) -> MailMessage? {
+    static func sampleMessage(kind: MessageKind, locale: String, community: String? = nil, templates: TemplateSet, config: SiteConfig) -> MailMessage? {
+        let identity = config.identity(community: community, locale: locale)
         let context: [String: Any] = [
-            "site_name": config.siteName, "applicant_name": locale == "ko" ? "김민수" : "Emily Smith", "applicant_email": "minsu@example.kr",
-            "application_id": "A000042", "rejection_id": "R000007", "community": "sample",
+            "site_name": identity.name, "community_name": identity.name,
+            "applicant_name": locale == "ko" ? "김민수" : "Emily Smith", "applicant_email": "minsu@example.kr",
+            "application_id": "A000042", "rejection_id": "R000007", "community": community ?? config.siteCommunity ?? "sample",
             "received_at": MailDates.text(Date(), locale: locale, timeZone: config.timeZone),
             "attachments": [["file": "사진.jpg", "kind": "photo", "type": "image/jpeg", "size": "1.2 MiB"]],
             "reasons": [["file": "form.pdf", "code": "corrupt_file", "text": ReasonText.text(for: .corruptFile, locale: locale), "detail": "sample"]],
@@ -154,9 +187,10 @@ public enum Doctor {
             "run": "20261130T021500Z-0000", "accepted_count": 3, "pending_count": 1, "rejected_count": 1, "failed_count": 0,
             "pending": [["id": "A000042", "name": "김민수", "email": "minsu@example.kr", "received": "2026-11-30"]],
             "rejected": [["id": "R000007", "bundle": "sample", "reasons": "corrupt_file"]], "failed": [],
+            "site_wide": community == nil,
         ]
-        guard let rendered = templates.render(kind, locale: locale, context: context) else { return nil }
-        return MailMessage(from: MailAddress(displayName: config.mailFromName ?? config.siteName, address: config.mailFrom),
+        guard let rendered = templates.render(kind, locale: locale, community: community, context: context) else { return nil }
+        return MailMessage(from: MailAddress(displayName: identity.fromName, address: config.mailFrom),
                            to: [MailAddress(displayName: context["applicant_name"] as? String, address: "minsu@example.kr")],
                            subject: rendered.subject, date: Date(), messageID: "doctor.\(kind.rawValue).\(locale)@\(config.effectiveMessageIDDomain)",
                            textBody: rendered.text, htmlBody: rendered.html)

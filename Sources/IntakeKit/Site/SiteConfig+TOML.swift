@@ -30,10 +30,10 @@ extension SiteConfig {
         }
         let reader = ConfigReader(root: table, file: file)
         var config = SiteConfig()
-        try reader.allowOnly(["site", "mail", "features", "limits", "kinds"], in: table, path: "")
+        try reader.allowOnly(["site", "mail", "features", "limits", "kinds", "communities"], in: table, path: "")
 
         if let site = try reader.table(table, "site", path: "") {
-            try reader.allowOnly(["name", "default_locale", "locales", "admin_email", "settle_seconds", "workers", "min_free_mb", "timezone"], in: site, path: "site")
+            try reader.allowOnly(["name", "default_locale", "locales", "admin_email", "settle_seconds", "workers", "min_free_mb", "timezone", "community"], in: site, path: "site")
             if let v = try reader.string(site, "name", path: "site") { config.siteName = v }
             if let v = try reader.string(site, "default_locale", path: "site") { config.defaultLocale = v.lowercased() }
             if let v = try reader.strings(site, "locales", path: "site") { config.locales = v.map { $0.lowercased() } }
@@ -44,6 +44,12 @@ extension SiteConfig {
             if let v = try reader.int(site, "settle_seconds", path: "site", range: 0...86_400) { config.settleSeconds = v }
             if let v = try reader.int(site, "workers", path: "site", range: 0...64) { config.workers = v }
             if let v = try reader.int(site, "min_free_mb", path: "site", range: 0...1_000_000) { config.minFreeBytes = Int64(v) << 20 }
+            if let v = try reader.string(site, "community", path: "site") {
+                guard ManifestRules.isSlug(v) else {
+                    throw reader.error("site.community", "\(ManifestText.quoted(v)) is not a community id (1 to 64 lowercase letters, digits or '-', as manifests name it)")
+                }
+                config.siteCommunity = v
+            }
             if let v = try reader.string(site, "timezone", path: "site") {
                 guard TimeZone(identifier: v) != nil else { throw reader.error("site.timezone", "\"\(v)\" is not a time zone name (e.g. \"Asia/Seoul\", \"UTC\")") }
                 config.timeZone = v
@@ -104,7 +110,68 @@ extension SiteConfig {
             }
             if !policies.isEmpty { config.kinds = policies }
         }
+        if let communities = try reader.table(table, "communities", path: "") {
+            config.communities = try reader.communities(communities, locales: config.locales)
+            if config.siteCommunity != nil, let at = table["site"]?.table?["community"]?.position {
+                throw reader.error("site.community", "is for a site of one community; with [communities] every community is a [communities.<id>] table", at: at)
+            }
+        }
         return config
+    }
+}
+
+extension ConfigReader {
+    /// The `[communities.<id>]` tables, in file order.
+    func communities(_ table: TOMLTable, locales: [String]) throws(IntakeError) -> [Community] {
+        guard !table.keys.isEmpty else {
+            throw error("communities", "names no community; add a [communities.<id>] table with a name, or remove [communities]", at: table.position)
+        }
+        var out: [Community] = []
+        for id in table.keys {
+            let path = "communities.\(Self.shown(id))"
+            guard let value = table[id], let entry = value.table else {
+                throw error(path, "must be a table ([communities.\(Self.shown(id))] with name = \"...\"), not \(table[id]?.kindDescription ?? "nothing")", at: table[id]?.position)
+            }
+            guard ManifestRules.isSlug(id) else {
+                throw error(path, "\(ManifestText.quoted(id, limit: 40)) is not a community id: 1 to 64 lowercase letters, digits or '-', as manifests name it (e.g. jeju-photo-club)", at: entry.position)
+            }
+            if locales.contains(id) {
+                throw error(path, "\(ManifestText.quoted(id)) is also a locale: templates/\(id)/ could not tell the two apart; choose another id", at: entry.position)
+            }
+            let perLocale = ["name", "from_name"].flatMap { key in locales.map { (key: "\(key)_\($0)", from: key == "from_name", locale: $0) } }
+            let known = ["name"] + locales.map { "name_\($0)" } + ["from_name"] + locales.map { "from_name_\($0)" } + ["reply_to", "admin_email"]
+            try allowOnly(known, in: entry, path: path)
+            func text(_ key: String) throws(IntakeError) -> String? {
+                guard let v = try string(entry, key, path: path) else { return nil }
+                let trimmed = v.trimmingCharacters(in: .whitespaces)
+                guard !trimmed.isEmpty, !v.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                    throw error("\(path).\(key)", "must be a name on one line, not empty", at: entry[key]?.position)
+                }
+                return trimmed
+            }
+            func address(_ key: String) throws(IntakeError) -> String? {
+                guard let v = try string(entry, key, path: path) else { return nil }
+                guard EmailAddress.isPlausible(v) else { throw error("\(path).\(key)", "\(ManifestText.quoted(v)) is not a plausible e-mail address", at: entry[key]?.position) }
+                return v
+            }
+            guard let name = try text("name") else {
+                throw error("\(path).name", "each community needs a name, as its applicants read it (name = \"제주 사진 동호회\")", at: entry.position)
+            }
+            var community = Community(id: id, name: name)
+            for item in perLocale {
+                guard let v = try text(item.key) else { continue }
+                if item.from { community.fromNames[item.locale] = v } else { community.names[item.locale] = v }
+            }
+            community.fromName = try text("from_name")
+            community.replyTo = try address("reply_to")
+            community.adminEmail = try address("admin_email")
+            out.append(community)
+        }
+        return out
+    }
+
+    static func shown(_ key: String) -> String {
+        key.utf8.allSatisfy({ $0.isBareKeyByte }) && !key.isEmpty ? key : ManifestText.quoted(key, limit: 40)
     }
 }
 

@@ -17,8 +17,14 @@ public struct KindPolicy: Sendable, Equatable {
 
 /// A site's settings: built-in defaults, overridden by `intake.toml`.
 public struct SiteConfig: Sendable, Equatable {
-    /// The community's name as mail shows it.
+    /// The site's name as mail shows it: every message of a site of one community, and the
+    /// site-wide digest (and messages about a community it does not know) of a site of several.
     public var siteName = "intake"
+    /// The one community a site without `[communities]` serves (`[site] community`): a manifest
+    /// naming another is rejected. nil: any community is taken under `siteName`.
+    public var siteCommunity: String?
+    /// The communities a site serves, in file order (`[communities.<id>]`); empty: one community.
+    public var communities: [Community] = []
     /// Locale for applicants without one and for the admin's mail.
     public var defaultLocale = "ko"
     /// Locales with templates; an applicant's locale outside this list gets `defaultLocale`.
@@ -88,7 +94,8 @@ public struct SiteConfig: Sendable, Equatable {
     # `intake doctor` checks this file; unknown keys are errors.
 
     [site]
-    name = "intake"                 # the community's name, as mail shows it
+    name = "intake"                 # the community's name, as mail shows it (with [communities]: the site's own)
+    # community = "seoul-hiking"    # without [communities]: the one community manifests may name
     default_locale = "ko"           # for applicants without a locale, and for the admin digest
     locales = ["ko", "en"]          # locales with templates under templates/<locale>/
     timezone = "Asia/Seoul"         # times in every message, whatever its language
@@ -131,6 +138,26 @@ public struct SiteConfig: Sendable, Equatable {
     [kinds.document]
     types = ["application/pdf", "image/jpeg", "image/png"]
     max_mb = 25
+
+    # Communities: one site serving several. Without any, the site is one community named by
+    # [site] name. With them, a manifest's "community" must be one of these ids (lowercase
+    # letters, digits, '-'), or the bundle is rejected and its applicant told so; each
+    # applicant's mail carries their community's name, and [site] admin_email still gets the
+    # site-wide digest. Every key is optional but name.
+    # Templates may be overridden per community: templates/<id>/<locale>/<kind>.*.mustache
+    # (a kind is taken whole from there when its subject or text is there, else from
+    # templates/<locale>/).
+    #
+    # [communities.seoul-hiking]
+    # name = "서울 산악회"                        # in every locale without a name_<locale>
+    # admin_email = "admin@seoul-hiking.example"  # gets a digest of this community's applications
+    #
+    # [communities.jeju-photo-club]
+    # name = "제주 사진 동호회"
+    # name_en = "Jeju Photo Club"                 # name_<locale>: where the name differs
+    # admin_email = "photo-admin@jeju.example"
+    # from_name = "제주 사진 동호회 가입 안내"      # From display name (default: the name); from_name_<locale> too
+    # reply_to = "photo@jeju.example"             # default: [mail] reply_to
 
     """
 }

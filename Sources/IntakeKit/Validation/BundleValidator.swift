@@ -8,6 +8,9 @@ public struct ValidatedBundle: Sendable {
     public var manifest: Manifest?
     /// The applicant to write to when the manifest was readable enough to say (even if invalid).
     public var contact: Applicant?
+    /// The community the manifest names, when it was readable enough to say (even if invalid,
+    /// or unknown to the site).
+    public var community: String?
     /// SHA-256 over the manifest and each listed file's name and content; nil when unreadable.
     public var digest: String?
     public var attachments: [AttachmentRecord]
@@ -84,6 +87,7 @@ public struct BundleValidator: Sendable {
                             result.reasons.append(Reason(.invalidManifest, file: manifestName, problem.description))
                         }
                         result.contact = ManifestSalvage.contact(from: bytes, format: format)
+                        result.community = ManifestSalvage.community(from: bytes, format: format)
                     }
                 } else {
                     result.reasons.append(Reason(.tooLarge, file: manifestName, "the manifest is larger than \(ByteCount.text(config.maxManifestBytes))"))
@@ -100,6 +104,10 @@ public struct BundleValidator: Sendable {
         result.bytes = Int64(manifestBytes.count)
 
         guard let manifest = result.manifest else {
+            // A community read from the broken manifest is judged too: every problem is said.
+            if let community = result.community, let reason = unknownCommunity(community, manifestName: manifestName) {
+                result.reasons.append(reason)
+            }
             // Without a list of attachments only the names can be judged.
             for entry in entries where entry != manifestName {
                 result.reasons.append(contentsOf: Self.nameProblems(entry, info: info(entry)).map { Reason(.unsafeName, file: entry, $0) })
@@ -107,6 +115,8 @@ public struct BundleValidator: Sendable {
             return result
         }
         result.contact = manifest.applicant
+        result.community = manifest.community
+        if let reason = unknownCommunity(manifest.community, manifestName: manifestName) { result.reasons.append(reason) }
         if manifest.attachments.count > config.maxAttachments {
             result.reasons.append(Reason(.invalidManifest, file: manifestName,
                                          "attachments lists \(manifest.attachments.count) files; at most \(config.maxAttachments) are allowed"))
@@ -176,6 +186,16 @@ public struct BundleValidator: Sendable {
             result.digest = Self.digest(manifest: manifestBytes, files: hashed)
         }
         return result
+    }
+
+    /// The reason for a manifest naming a community the site does not serve, if it does.
+    func unknownCommunity(_ community: String, manifestName: String) -> Reason? {
+        guard let known = config.knownCommunityIDs, !known.contains(community) else { return nil }
+        let list = known.map { ManifestText.quoted($0) }.joined(separator: ", ")
+        let detail = config.hasCommunities
+            ? "community \(ManifestText.quoted(community)) is not one of this site's communities (known: \(list))"
+            : "community \(ManifestText.quoted(community)) is not this site's community (site.community is \(list))"
+        return Reason(.invalidManifest, file: manifestName, detail, hint: .unknownCommunity)
     }
 
     /// How many attachments the parser accepts before it gives up on a manifest: well above

@@ -25,6 +25,17 @@ enum ManifestSalvage {
         return Applicant(name: String(String.UnicodeScalarView(cleanName)), email: email, phone: nil, locale: locale ?? "")
     }
 
+    /// The community a manifest too broken to parse names, when it names a plausible one.
+    static func community(from bytes: [UInt8], format: ManifestFormat) -> String? {
+        let text = String(decoding: bytes.prefix(1 << 20), as: UTF8.self)
+        let found: String?
+        switch format {
+        case .json: found = firstMatch(#""community"\s*:\s*"([a-z0-9-]{1,64})""#, in: text)
+        case .xml: found = firstMatch(#"<community>\s*([a-z0-9-]{1,64})\s*</community>"#, in: text)
+        }
+        return found.flatMap { ManifestRules.isSlug($0) ? $0 : nil }
+    }
+
     private static func firstMatch(_ pattern: String, in text: String) -> String? {
         guard let regex = try? NSRegularExpression(pattern: pattern),
               let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
