@@ -385,10 +385,10 @@ private struct TOMLParser {
         guard let byte = peek() else { throw error("expected a value after '=', found the end of the file") }
         switch byte {
         case UInt8(ascii: "\""):
-            if bytes[index...].starts(with: [0x22, 0x22, 0x22]) { return .string(try parseMultilineBasicString()) }
+            if bytes[index...].starts(with: [0x22, 0x22, 0x22]) { return .string(try parseMultilineString(quote: UInt8(ascii: "\""))) }
             return .string(try parseBasicString())
         case UInt8(ascii: "'"):
-            if bytes[index...].starts(with: [0x27, 0x27, 0x27]) { return .string(try parseMultilineLiteralString()) }
+            if bytes[index...].starts(with: [0x27, 0x27, 0x27]) { return .string(try parseMultilineString(quote: UInt8(ascii: "'"))) }
             return .string(try parseLiteralString())
         case UInt8(ascii: "["):
             return .array(try parseArray())
@@ -543,7 +543,10 @@ private struct TOMLParser {
         }
     }
 
-    private mutating func parseMultilineBasicString() throws(TOMLError) -> String {
+    /// A multi-line string: basic (`"""`, with escapes and line-ending backslashes) or
+    /// literal (`'''`, as written).
+    private mutating func parseMultilineString(quote: UInt8) throws(TOMLError) -> String {
+        let basic = quote == UInt8(ascii: "\"")
         let start = position()
         index += 3
         try trimFirstNewline()
@@ -551,14 +554,14 @@ private struct TOMLParser {
         while true {
             guard let byte = peek() else { throw error("the multi-line string opened here is not closed", at: start) }
             switch byte {
-            case UInt8(ascii: "\""):
-                if let closing = try closingQuotes(UInt8(ascii: "\"")) {
-                    buffer.append(contentsOf: repeatElement(UInt8(ascii: "\""), count: closing))
+            case quote:
+                if let closing = try closingQuotes(quote) {
+                    buffer.append(contentsOf: repeatElement(quote, count: closing))
                     return String(decoding: buffer, as: UTF8.self)
                 }
                 buffer.append(byte)
                 index += 1
-            case UInt8(ascii: "\\"):
+            case UInt8(ascii: "\\") where basic:
                 // A backslash ending a line joins it to the next, dropping the blanks in between.
                 var probe = index + 1
                 while probe < bytes.count, bytes[probe] == 0x20 || bytes[probe] == 0x09 { probe += 1 }
@@ -576,7 +579,7 @@ private struct TOMLParser {
                 buffer.append(0x0A)
             default:
                 if isForbiddenControl(byte) {
-                    throw error("a string contains the control character \(name(byte)); write it as an escape (\\uXXXX)")
+                    throw error("a string contains the control character \(name(byte))" + (basic ? "; write it as an escape (\\uXXXX)" : ""))
                 }
                 buffer.append(byte)
                 index += 1
@@ -599,32 +602,6 @@ private struct TOMLParser {
                 throw error("the string opened here is not closed before the end of the line", at: start)
             default:
                 if isForbiddenControl(byte) { throw error("a string contains the control character \(name(byte))") }
-                index += 1
-            }
-        }
-    }
-
-    private mutating func parseMultilineLiteralString() throws(TOMLError) -> String {
-        let start = position()
-        index += 3
-        try trimFirstNewline()
-        var buffer: [UInt8] = []
-        while true {
-            guard let byte = peek() else { throw error("the multi-line string opened here is not closed", at: start) }
-            switch byte {
-            case UInt8(ascii: "'"):
-                if let closing = try closingQuotes(UInt8(ascii: "'")) {
-                    buffer.append(contentsOf: repeatElement(UInt8(ascii: "'"), count: closing))
-                    return String(decoding: buffer, as: UTF8.self)
-                }
-                buffer.append(byte)
-                index += 1
-            case 0x0A, 0x0D:
-                _ = try consumeNewline()
-                buffer.append(0x0A)
-            default:
-                if isForbiddenControl(byte) { throw error("a string contains the control character \(name(byte))") }
-                buffer.append(byte)
                 index += 1
             }
         }
