@@ -64,7 +64,10 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     case .png: _ = StructureChecker.inspect(buffer, as: .png)
     case .gif: _ = StructureChecker.inspect(buffer, as: .gif)
     case .webp: _ = StructureChecker.inspect(buffer, as: .webp)
-    case .pdf: _ = StructureChecker.inspect(buffer, as: .pdf)
+    case .pdf:
+        // The structure check, then the open check through libqpdf, as a run does.
+        _ = StructureChecker.inspect(buffer, as: .pdf)
+        _ = PDFOpenCheck.check(buffer, path: nil)
     case .isobmff:
         for type in [FileType.heic, .heif, .avif] { _ = StructureChecker.inspect(buffer, as: type) }
     case .header: header(Array(buffer))
