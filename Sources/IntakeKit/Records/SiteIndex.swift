@@ -17,12 +17,16 @@ import Darwin
 /// there changed), a damaged file or another schema version: the index is rebuilt from the
 /// stores. When `data/index/` cannot be written, the index lives in memory for the command.
 final class SiteIndex {
-    static let schemaVersion = 3
+    static let schemaVersion = 4
     static let fileName = "site.sqlite"
 
     let db: SQLiteDatabase
     let path: String
     private var inTransaction = false
+    /// Taking every line in from nothing: rows only; what derives from several stores (the
+    /// status, the messages owed) and the secondary indexes are made once at the end, by
+    /// ``finishBulk()``, instead of being looked up and kept right line by line.
+    private(set) var bulk = false
 
     static func directory(_ site: Site) -> String { FileSystem.join(site.data, "index") }
     static func path(_ site: Site) -> String { FileSystem.join(directory(site), fileName) }
@@ -85,7 +89,7 @@ final class SiteIndex {
     private static func openFile(_ file: String) throws(SQLiteError) -> SiteIndex {
         let db = try SQLiteDatabase(path: file)
         let index = SiteIndex(db: db, path: file)
-        try db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-2000; PRAGMA temp_store=MEMORY")
+        try db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY")
         let version = try? db.int("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema'")
         if version != schemaVersion {
             try index.createSchema()
@@ -108,30 +112,83 @@ final class SiteIndex {
         CREATE TABLE apps (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, run TEXT, bundle TEXT, digest TEXT, at TEXT,
                            off INTEGER, len INTEGER, status TEXT NOT NULL DEFAULT 'pending', name TEXT, email TEXT, phone TEXT,
                            community TEXT, submitted_at TEXT, attachments INTEGER);
-        CREATE INDEX apps_digest ON apps (digest);
-        CREATE INDEX apps_bundle ON apps (run, bundle);
-        CREATE INDEX apps_status ON apps (status, seq);
-        CREATE INDEX apps_community ON apps (community, status, seq);
         CREATE TABLE search (seq INTEGER PRIMARY KEY, name_key TEXT, initials TEXT, email_key TEXT, phone TEXT);
         CREATE TABLE rejections (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, run TEXT, bundle TEXT, at TEXT, off INTEGER, len INTEGER,
                                  community TEXT);
-        CREATE INDEX rejections_bundle ON rejections (run, bundle);
-        CREATE TABLE decisions (seq INTEGER PRIMARY KEY, app TEXT, decision TEXT, off INTEGER, len INTEGER);
-        CREATE INDEX decisions_app ON decisions (app, seq);
+        CREATE TABLE decisions (seq INTEGER PRIMARY KEY, app TEXT, decision TEXT, off INTEGER, len INTEGER, at TEXT);
         CREATE TABLE emails (seq INTEGER PRIMARY KEY, key TEXT, app TEXT, file TEXT, kind TEXT, off INTEGER, len INTEGER, community TEXT);
-        CREATE INDEX emails_key ON emails (key);
-        CREATE INDEX emails_app ON emails (app);
-        CREATE INDEX emails_file ON emails (file);
         CREATE TABLE deliveries (seq INTEGER PRIMARY KEY, file TEXT, outcome TEXT, at TEXT, off INTEGER, len INTEGER);
-        CREATE INDEX deliveries_file ON deliveries (file);
-        CREATE INDEX deliveries_outcome ON deliveries (outcome, at);
         CREATE TABLE runs (seq INTEGER PRIMARY KEY, finished TEXT, exit INTEGER, mail_off TEXT, off INTEGER, len INTEGER, run TEXT);
-        CREATE INDEX runs_run ON runs (run);
         CREATE TABLE owed (key TEXT PRIMARY KEY, kind TEXT NOT NULL, ord INTEGER NOT NULL, seq INTEGER NOT NULL, app TEXT, at TEXT NOT NULL);
-        CREATE INDEX owed_kind ON owed (kind, at);
-        CREATE INDEX owed_app ON owed (app, ord);
+        \(Self.secondaryIndexes.joined(separator: ";\n"));
         INSERT INTO meta VALUES ('schema', '\(Self.schemaVersion)');
         """)
+    }
+
+    /// The indexes beyond each table's own key: made with the tables, or after a bulk load.
+    static let secondaryIndexes = [
+        "CREATE INDEX apps_digest ON apps (digest)",
+        "CREATE INDEX apps_bundle ON apps (run, bundle)",
+        "CREATE INDEX apps_status ON apps (status, seq)",
+        "CREATE INDEX apps_community ON apps (community, status, seq)",
+        "CREATE INDEX rejections_bundle ON rejections (run, bundle)",
+        "CREATE INDEX decisions_app ON decisions (app, seq)",
+        "CREATE INDEX emails_key ON emails (key)",
+        "CREATE INDEX emails_app ON emails (app)",
+        "CREATE INDEX emails_file ON emails (file)",
+        "CREATE INDEX deliveries_file ON deliveries (file)",
+        "CREATE INDEX deliveries_outcome ON deliveries (outcome, at)",
+        "CREATE INDEX runs_run ON runs (run)",
+        "CREATE INDEX owed_kind ON owed (kind, at)",
+        "CREATE INDEX owed_app ON owed (app, ord)",
+    ]
+
+    /// The secondary indexes a bulk load makes at the end, sorted once: those whose keys come
+    /// in no useful order (a digest is random). The others grow at their right edge as the
+    /// lines come in (ids, runs and times only increase), which is cheap.
+    /// So are the indexes over an application's status, which every decision moves.
+    static let deferredIndexes = secondaryIndexes.filter {
+        $0.contains(" apps_digest ") || $0.contains(" apps_status ") || $0.contains(" apps_community ")
+    }
+
+    /// Whether no line of any store has been taken in yet.
+    func isEmpty() throws(SQLiteError) -> Bool {
+        try db.int("SELECT count(*) FROM watermark WHERE offset > 0") == 0
+    }
+
+    /// Starts taking every line in from nothing, in one transaction: the deferred indexes are
+    /// dropped (the tables are empty) and made again by ``finishBulk()``, sorted once.
+    func beginBulk() throws(SQLiteError) {
+        try begin()
+        for statement in Self.deferredIndexes {
+            let name = statement.split(separator: " ")[2]
+            try db.exec("DROP INDEX IF EXISTS \(name)")
+        }
+        // Sorting the indexes spills to temporary files, not to memory.
+        try db.exec("PRAGMA temp_store=FILE")
+        bulk = true
+    }
+
+    /// Makes the deferred indexes, then what the line-by-line path keeps as it goes: the latest
+    /// decision of each application owed its message, and nothing owed that has its message
+    /// already. The caller commits.
+    func finishBulk() throws(SQLiteError) {
+        guard bulk else { return }
+        bulk = false
+        for statement in Self.deferredIndexes { try db.exec(statement) }
+        try db.exec("""
+            INSERT OR IGNORE INTO owed
+              SELECT 'decision:' || d.seq, d.decision, 2, d.seq, d.app, d.at FROM decisions d
+               WHERE d.seq = (SELECT max(seq) FROM decisions WHERE app = d.app);
+            DELETE FROM owed WHERE EXISTS (SELECT 1 FROM emails WHERE emails.key = owed.key);
+            PRAGMA temp_store=MEMORY;
+            """)
+    }
+
+    /// Leaves a bulk load that failed (the caller rolls the transaction back).
+    func abandonBulk() {
+        bulk = false
+        try? db.exec("PRAGMA temp_store=MEMORY")
     }
 
     // MARK: Transactions
@@ -186,31 +243,37 @@ final class SiteIndex {
 
     // MARK: Taking in records
 
-    func insert(_ app: ApplicationRecord, offset: Int, length: Int) throws(SQLiteError) {
+    func insert(_ app: ApplicationEntry, offset: Int, length: Int) throws(SQLiteError) {
         try db.run("""
             INSERT OR IGNORE INTO apps (seq, id, run, bundle, digest, at, off, len, name, email, phone, community, submitted_at, attachments)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.int(app.seq), .text(app.id), .text(app.run), .text(app.bundle), .text(app.digest), .text(app.at),
-                  .int(offset), .int(length), .text(app.applicant.name), .text(app.applicant.email), .optional(app.applicant.phone),
-                  .text(app.community), .text(app.submittedAt), .int(app.attachments.count)])
-        let keys = SearchKeys(name: app.applicant.name, email: app.applicant.email, phone: app.applicant.phone)
+                  .int(offset), .int(length), .text(app.name), .text(app.email), .optional(app.phone),
+                  .text(app.community), .text(app.submittedAt), .int(app.attachments)])
+        let keys = SearchKeys(name: app.name, email: app.email, phone: app.phone)
         try db.run("INSERT OR IGNORE INTO search VALUES (?, ?, ?, ?, ?)",
                    [.int(app.seq), .text(keys.name), .text(keys.initials), .text(keys.email), .optional(keys.phone)])
         try owe("received:\(app.id)", kind: .received, order: 0, seq: app.seq, app: app.id, at: app.at)
     }
 
-    func insert(_ r: RejectionRecord, offset: Int, length: Int) throws(SQLiteError) {
+    func insert(_ r: RejectionEntry, offset: Int, length: Int) throws(SQLiteError) {
         try db.run("INSERT OR IGNORE INTO rejections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    [.int(r.seq), .text(r.id), .text(r.run), .text(r.bundle), .text(r.at), .int(offset), .int(length), .optional(r.community)])
         // Only a rejection whose applicant can be written to is ever owed a message.
-        if let applicant = r.applicant, EmailAddress.isPlausible(applicant.email) {
+        if let email = r.applicantEmail, EmailAddress.isPlausible(email) {
             try owe("rejected:\(r.id)", kind: .rejected, order: 1, seq: r.seq, app: nil, at: r.at)
         }
     }
 
-    func insert(_ d: DecisionRecord, offset: Int, length: Int) throws(SQLiteError) {
-        try db.run("INSERT OR IGNORE INTO decisions VALUES (?, ?, ?, ?, ?)",
-                   [.int(d.seq), .text(d.id), .text(d.decision.rawValue), .int(offset), .int(length)])
+    func insert(_ d: DecisionEntry, offset: Int, length: Int) throws(SQLiteError) {
+        try db.run("INSERT OR IGNORE INTO decisions VALUES (?, ?, ?, ?, ?, ?)",
+                   [.int(d.seq), .text(d.id), .text(d.decision.rawValue), .int(offset), .int(length), .text(d.at)])
+        if bulk {
+            // Taken in seq order from nothing, each decision is its application's latest so far.
+            // Its message is owed by finishBulk, once the last is known.
+            try db.run("UPDATE apps SET status = ? WHERE id = ?", [.text(d.decision.rawValue), .text(d.id)])
+            return
+        }
         try db.run("""
             UPDATE apps SET status = (SELECT decision FROM decisions WHERE app = ?1 ORDER BY seq DESC LIMIT 1) WHERE id = ?1
             """, [.text(d.id)])
@@ -222,19 +285,20 @@ final class SiteIndex {
         }
     }
 
-    func insert(_ e: EmailRecord, offset: Int, length: Int) throws(SQLiteError) {
-        let key = SiteStores.emailKey(e)
+    func insert(_ e: EmailEntry, offset: Int, length: Int) throws(SQLiteError) {
+        let key = e.key
         try db.run("INSERT OR IGNORE INTO emails VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    [.int(e.seq), .text(key), .optional(e.id), .text(e.file), .text(e.kind.rawValue), .int(offset), .int(length), .optional(e.community)])
+        if bulk { return }  // owed: settled by finishBulk
         try db.run("DELETE FROM owed WHERE key = ?", [.text(key)])
     }
 
-    func insert(_ d: DeliveryRecord, offset: Int, length: Int) throws(SQLiteError) {
+    func insert(_ d: DeliveryEntry, offset: Int, length: Int) throws(SQLiteError) {
         try db.run("INSERT OR IGNORE INTO deliveries VALUES (?, ?, ?, ?, ?, ?)",
                    [.int(d.seq), .text(d.file), .text(d.outcome.rawValue), .text(d.at), .int(offset), .int(length)])
     }
 
-    func insert(_ r: RunRecord, offset: Int, length: Int) throws(SQLiteError) {
+    func insert(_ r: RunEntry, offset: Int, length: Int) throws(SQLiteError) {
         // Which message kinds the run had switched off: "*" for a line that does not say (an
         // older version's), read as "every kind was dealt with" when the run ended well.
         var off = "*"
@@ -244,11 +308,12 @@ final class SiteIndex {
             }.map(\.rawValue).joined(separator: ",") + ","
         }
         try db.run("INSERT OR IGNORE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   [.int(r.seq), .text(r.finished), .int(Int(r.exit)), .text(off), .int(offset), .int(length), .text(r.run)])
+                   [.int(r.seq), .text(r.finished), .int(r.exit), .text(off), .int(offset), .int(length), .text(r.run)])
     }
 
     private func owe(_ key: String, kind: MessageKind, order: Int, seq: Int, app: String?, at: String) throws(SQLiteError) {
-        if try db.int("SELECT 1 FROM emails WHERE key = ?", [.text(key)]) != nil { return }
+        // In a bulk load the messages are taken in later, and settled by finishBulk.
+        if !bulk, try db.int("SELECT 1 FROM emails WHERE key = ?", [.text(key)]) != nil { return }
         try db.run("INSERT OR IGNORE INTO owed VALUES (?, ?, ?, ?, ?, ?)",
                    [.text(key), .text(kind.rawValue), .int(order), .int(seq), .optional(app), .text(at)])
     }

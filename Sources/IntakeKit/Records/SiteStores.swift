@@ -83,18 +83,38 @@ public final class SiteStores {
     }
 
     private func takeInAll(_ lines: inout Int, progress: Progress?) throws -> Bool {
-        guard try takeIn(applications, &lines, progress, index.insert) else { return false }
-        guard try takeIn(rejections, &lines, progress, index.insert) else { return false }
-        guard try takeIn(decisions, &lines, progress, index.insert) else { return false }
-        guard try takeIn(emails, &lines, progress, index.insert) else { return false }
-        guard try takeIn(deliveries, &lines, progress, index.insert) else { return false }
-        guard try takeIn(runs, &lines, progress, index.insert) else { return false }
+        // From nothing (a new or rebuilt index, stores with lines): one bulk load.
+        let paths = [applications.path, rejections.path, decisions.path, emails.path, deliveries.path, runs.path]
+        var hasLines = false
+        for path in paths where try JSONLinesStore<RunRecord>.completeLength(path: path).length > 0 { hasLines = true }
+        let bulk = try hasLines && index.isEmpty()
+        if bulk { try index.beginBulk() }
+        do {
+            guard try takeIn(applications, ApplicationEntry.self, &lines, progress, index.insert),
+                  try takeIn(rejections, RejectionEntry.self, &lines, progress, index.insert),
+                  try takeIn(decisions, DecisionEntry.self, &lines, progress, index.insert),
+                  try takeIn(emails, EmailEntry.self, &lines, progress, index.insert),
+                  try takeIn(deliveries, DeliveryEntry.self, &lines, progress, index.insert),
+                  try takeIn(runs, RunEntry.self, &lines, progress, index.insert)
+            else {
+                if bulk { index.abandonBulk(); index.rollback() }
+                return false
+            }
+            if bulk {
+                try index.finishBulk()
+                try index.commit()
+            }
+        } catch {
+            if bulk { index.abandonBulk() }
+            throw error
+        }
         return true
     }
 
     /// Takes one store's new lines in; false when its watermark does not hold.
-    private func takeIn<R: StoreRecord>(_ store: JSONLinesStore<R>, _ lines: inout Int, _ progress: Progress?,
-                                        _ insert: (R, Int, Int) throws(SQLiteError) -> Void) throws -> Bool {
+    private func takeIn<E: IndexEntry>(_ store: JSONLinesStore<E.Record>, _: E.Type, _ lines: inout Int, _ progress: Progress?,
+                                       _ insert: (E, Int, Int) throws(SQLiteError) -> Void) throws -> Bool {
+        typealias R = E.Record
         let size = try JSONLinesStore<R>.completeLength(path: store.path).length
         var mark = try index.watermark(R.storeName)
         if size == mark.offset, try watermarkHolds(store, mark) {
@@ -104,34 +124,35 @@ public final class SiteStores {
         try index.begin()
         mark = try index.watermark(R.storeName)  // another process may have taken them in meanwhile
         guard size >= mark.offset, try watermarkHolds(store, mark) else { return false }
-        let decoder = JSONDecoder()
         var taken = 0
-        var failure: (any Error)?
-        try store.scanLines(from: mark.offset) { (line: ArraySlice<UInt8>, start: Int) throws(IntakeError) in
-            guard failure == nil, !line.isEmpty else { return }
-            let record = try JSONLinesStore<R>.decode(line, decoder: decoder, lineNumber: mark.seq + 1, path: store.path)
+        try LineFeed.each(E.self, path: store.path, from: mark.offset, to: size) { scanned in
+            let record: E
+            switch scanned.entry {
+            case .success(let entry): record = entry
+            case .failure(let error):
+                throw IntakeError.corruptStore(file: store.path, line: mark.seq + 1,
+                                               detail: "the line does not parse as a \(R.storeName) record (\(error.detail))")
+            }
             if record.seq <= mark.seq { return }  // taken in already
             guard record.seq == mark.seq + 1 else {
                 throw IntakeError.corruptStore(file: store.path, line: mark.seq + 1, detail: "seq \(record.seq) where \(mark.seq + 1) was expected")
             }
-            do {
-                try insert(record, start, line.count)
-                mark = SiteIndex.Watermark(offset: start + line.count + 1, seq: record.seq, lastStart: start, lastHash: SiteIndex.hash(line))
-                taken += 1
-                lines += 1
-                if taken % 20_000 == 0 {
+            try insert(record, scanned.start, scanned.length)
+            mark = SiteIndex.Watermark(offset: scanned.start + scanned.length + 1, seq: record.seq, lastStart: scanned.start, lastHash: scanned.hash)
+            taken += 1
+            lines += 1
+            if taken % 20_000 == 0 {
+                // Line by line, what is taken in is kept as it goes; a bulk load is one transaction.
+                if !index.bulk {
                     try index.setWatermark(R.storeName, mark)
                     try index.commit()
                     try index.begin()
-                    progress?(lines, R.storeName)
                 }
-            } catch {
-                failure = error
+                progress?(lines, R.storeName)
             }
         }
-        if let failure { throw failure }
         try index.setWatermark(R.storeName, mark)
-        try index.commit()
+        if !index.bulk { try index.commit() }
         store.knownCount = mark.seq
         if taken > 0 { progress?(lines, R.storeName) }
         return true
@@ -545,14 +566,7 @@ public final class SiteStores {
     }
 
     /// The identity of a message: one per event, whatever the run.
-    static func emailKey(_ record: EmailRecord) -> String {
-        switch record.kind {
-        case .received: return "received:\(record.id ?? "")"
-        case .rejected: return "rejected:\(record.rejection ?? "")"
-        case .approved, .declined: return "decision:\(record.decision ?? 0)"
-        case .digest: return digestKey(run: record.run ?? "", community: record.community)
-        }
-    }
+    static func emailKey(_ record: EmailRecord) -> String { EmailEntry(record).key }
 
     /// The identity of a digest: `digest:<run>` for the site's, `digest:<run>:<community>` for a community's.
     static func digestKey(run: String, community: String?) -> String {
@@ -576,14 +590,15 @@ public final class SiteStores {
     }
 
     /// Appends to a store, then takes the line into the index (committed with the store's flush).
-    private func appendIndexed<R: StoreRecord>(_ record: R, to store: JSONLinesStore<R>, sync: Bool,
-                                               _ insert: (R, Int, Int) throws(SQLiteError) -> Void) throws(IntakeError) -> R {
+    private func appendIndexed<E: IndexEntry>(_ record: E.Record, to store: JSONLinesStore<E.Record>, sync: Bool,
+                                              _ insert: (E, Int, Int) throws(SQLiteError) -> Void) throws(IntakeError) -> E.Record {
+        typealias R = E.Record
         let written = try store.append(record, sync: false)
         if let (offset, bytes) = store.lastAppended {
             let line = bytes.dropLast()
             try indexFailure { () throws(SQLiteError) in
                 try index.begin()
-                try insert(written, offset, line.count)
+                try insert(E(written), offset, line.count)
                 try index.setWatermark(R.storeName, SiteIndex.Watermark(offset: offset + bytes.count, seq: written.seq,
                                                                         lastStart: offset, lastHash: SiteIndex.hash(line)))
             }
@@ -594,7 +609,7 @@ public final class SiteStores {
 
     @discardableResult
     public func append(_ record: ApplicationRecord, sync: Bool = true) throws(IntakeError) -> ApplicationRecord {
-        try appendIndexed(record, to: applications, sync: sync, index.insert)
+        try appendIndexed(record, to: applications, sync: sync, index.insert as (ApplicationEntry, Int, Int) throws(SQLiteError) -> Void)
     }
 
     @discardableResult

@@ -173,6 +173,54 @@ import Testing
         #expect(try SiteStores(site: site, writable: false).status(of: "A000001") == .pending)
     }
 
+    /// Stores of several MiB are read on a second thread while the rows are written: the index
+    /// built that way from nothing equals the one kept line by line, and a broken line deep in
+    /// a store is said with its line number.
+    @Test func aLargeHistoryCaughtUpOnTwoThreadsEqualsTheOneKeptLineByLine() async throws {
+        let dir = try TemporaryDirectory()
+        let (site, config) = try site(dir)
+        try writeBundle(at: site.inbox + "/b1", name: "김민수", email: "minsu@example.kr", phone: nil, salt: "1")
+        _ = try await BatchRunner(site: site, config: config).run(.init())
+        let lock = try SiteLock(site: site)
+        do {
+            let stores = try SiteStores(site: site, writable: true)
+            let first = try #require(try stores.application("A000001"))
+            for i in 2...3_000 {
+                var app = first
+                app.id = Identifiers.application(i)
+                app.bundle = "b\(i)"
+                app.digest = String(format: "%064x", i)
+                app.applicant.name = Self.names[i % Self.names.count]
+                app.applicant.email = "u\(i)@example.kr"
+                app.answers = ["motivation": String(repeating: "주말 산행을 함께하고 싶습니다. ", count: 20)]
+                try stores.append(app, sync: false)
+                if i % 3 == 0 {
+                    try stores.append(DecisionRecord(id: app.id, decision: i % 2 == 0 ? .approved : .declined, by: "관리자"))
+                }
+            }
+            try stores.syncAll()
+        }
+        withExtendedLifetime(lock) {}
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: site.stores + "/applications.jsonl")[.size] as? Int)
+        #expect(size > 2 * LineFeed.threadedBytes, "the store is large enough to be read on a thread: \(size) bytes")
+        let kept = try answers(site, config)
+        #expect(SiteIndexMaintenance.check(site: site).isEmpty, "a bulk rebuild on two threads equals the index kept by appends")
+        removeIndex(site)
+        #expect(try answers(site, config) == kept)
+
+        // A line broken in the middle of the store: the error names it, and nothing is half taken in.
+        var lines = try String(contentsOfFile: site.stores + "/applications.jsonl", encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        lines[2_499] = lines[2_499].dropLast(2)
+        try lines.joined(separator: "\n").write(toFile: site.stores + "/applications.jsonl", atomically: false, encoding: .utf8)
+        removeIndex(site)
+        #expect {
+            _ = try SiteStores(site: site, writable: false)
+        } throws: { error in
+            guard case IntakeError.corruptStore(_, let line, _)? = error as? IntakeError else { return false }
+            return line == 2_500
+        }
+    }
+
     @Test func verifyFindsReferencesToNothingWithTheirLines() async throws {
         let dir = try TemporaryDirectory()
         let (site, config) = try site(dir)
