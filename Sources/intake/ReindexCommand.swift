@@ -18,7 +18,7 @@ struct ReindexCommand: AsyncParsableCommand {
             let started = Date()
             let onTerminal = Terminal.stderrIsTerminal
             var last = Date.distantPast
-            let lines = try SiteIndexMaintenance.rebuild(site: site) { lines, store in
+            let lines = try SiteMaintenance.reindex(site: site) { lines, store in
                 guard onTerminal, Date().timeIntervalSince(last) > 0.2 else { return }
                 last = Date()
                 Terminal.write(Data("\rreindex: \(lines) lines taken in (\(store))\u{1B}[K".utf8), to: .standardError)

@@ -16,7 +16,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let summary = try StoreVerifier.verify(site: siteOptions.site)
+            let summary = try SiteMaintenance.verify(site: siteOptions.site)
             if json {
                 try Terminal.json(summary)
             } else {

@@ -75,8 +75,9 @@ final class SiteIndex {
 
     /// The rows of each table that one index holds and the other does not (0 when they agree).
     func differences(from other: String) throws(SQLiteError) -> [String: Int] {
-        try db.exec("ATTACH DATABASE '\(other.replacingOccurrences(of: "'", with: "''"))' AS fresh")
-        defer { try? db.exec("DETACH DATABASE fresh") }
+        // EXCEPT sorts into temporary tables: on disk, so that memory stays flat at any size.
+        try db.exec("PRAGMA temp_store=FILE; ATTACH DATABASE '\(other.replacingOccurrences(of: "'", with: "''"))' AS fresh")
+        defer { try? db.exec("DETACH DATABASE fresh; PRAGMA temp_store=MEMORY") }
         var out: [String: Int] = [:]
         for table in Self.tables {
             let a = try db.int("SELECT count(*) FROM (SELECT * FROM main.\(table) EXCEPT SELECT * FROM fresh.\(table))") ?? 0

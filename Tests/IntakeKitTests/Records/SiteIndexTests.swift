@@ -226,15 +226,29 @@ import Testing
         let (site, config) = try site(dir)
         try writeBundle(at: site.inbox + "/b1", name: "김민수", email: "minsu@example.kr", phone: nil, salt: "1")
         _ = try await BatchRunner(site: site, config: config).run(.init())
-        #expect(try StoreVerifier.verify(site: site).problems.isEmpty)
+        #expect(try SiteMaintenance.verify(site: site).problems.isEmpty)
         try JSONLinesStore<DecisionRecord>(directory: site.stores, writable: true)
             .append(DecisionRecord(id: "A000099", decision: .approved, by: "관리자"))
         try JSONLinesStore<DeliveryRecord>(directory: site.stores, writable: true)
             .append(DeliveryRecord(file: "nothing.received", messageID: "x", outcome: .delivered, detail: "ok"))
-        let problems = try StoreVerifier.verify(site: site).problems.map(\.description)
+        let problems = try SiteMaintenance.verify(site: site).problems.map(\.description)
         #expect(problems.contains("data/stores/decisions.jsonl:1: decision for unknown application A000099"), "\(problems)")
         #expect(problems.contains("data/stores/deliveries.jsonl:1: delivery of nothing.received, which emails.jsonl does not know"), "\(problems)")
         #expect(problems.count == 2, "the site's index caught up with those lines and agrees: \(problems)")
+    }
+
+    @Test func verifyFindsAnIdThatAppearsTwice() async throws {
+        let dir = try TemporaryDirectory()
+        let (site, config) = try site(dir)
+        try writeBundle(at: site.inbox + "/b1", name: "김민수", email: "minsu@example.kr", phone: nil, salt: "1")
+        try writeBundle(at: site.inbox + "/b2", name: "이민수", email: "minsu2@example.kr", phone: nil, salt: "2")
+        _ = try await BatchRunner(site: site, config: config).run(.init())
+        let raw = try JSONLinesStore<ApplicationRecord>(directory: site.stores, writable: true)
+        let first = try #require(raw.records.first)
+        try raw.append(first)  // line 3 repeats A000001
+        let problems = try SiteMaintenance.verify(site: site).problems.map(\.description)
+        #expect(problems.contains("data/stores/applications.jsonl:3: its id is already on an earlier line (an id appears twice)"), "\(problems)")
+        #expect(problems.filter { $0.contains("appears twice") }.count == 1, "\(problems)")
     }
 
     @Test func aKindSwitchedOnLaterSendsNothingForOldEvents() async throws {
@@ -285,5 +299,5 @@ import Testing
 }
 
 extension StoreVerifier {
-    static func verifyClean(_ site: Site) -> Bool { ((try? verify(site: site))?.problems ?? [StoreProblem(file: "", line: 0, detail: "")]).isEmpty }
+    static func verifyClean(_ site: Site) -> Bool { ((try? SiteMaintenance.verify(site: site))?.problems ?? [StoreProblem(file: "", line: 0, detail: "")]).isEmpty }
 }

@@ -148,7 +148,7 @@ public enum Doctor {
 
         // Stores.
         do {
-            let summary = try StoreVerifier.verify(site: site)
+            let summary = try SiteMaintenance.verify(site: site)
             let counts = summary.lines.sorted { $0.key < $1.key }.map { "\($0.key.replacingOccurrences(of: ".jsonl", with: "")) \($0.value)" }.joined(separator: ", ")
             if let first = summary.problems.first {
                 add("stores", .fail, "\(summary.problems.count) problem(s), first: \(first); run `intake verify` for all", .dataError)
