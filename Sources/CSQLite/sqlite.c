@@ -1,8 +1,15 @@
 #include "CSQLite.h"
 #include <stddef.h>
+#include <pthread.h>
 #include <sqlite3.h>
 
+/* Memory statistics cost a global mutex on every allocation; intake never reads them.
+   sqlite3_config must come before SQLite initialises, once per process. */
+static pthread_once_t configured = PTHREAD_ONCE_INIT;
+static void configure(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 int intake_db_open(const char *path, int readonly, intake_db **db) {
+    pthread_once(&configured, configure);
     sqlite3 *handle = NULL;
     int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     flags |= SQLITE_OPEN_NOMUTEX;

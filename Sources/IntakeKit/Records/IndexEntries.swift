@@ -26,11 +26,14 @@ struct ApplicationEntry: IndexEntry {
     var seq: Int, at: String, id: String, run: String, bundle: String, digest: String
     var name: String, email: String, phone: String?
     var community: String, submittedAt: String, attachments: Int
+    /// Normalised here, on the reader's thread when catching up.
+    var keys: SearchKeys
 
     init(_ r: ApplicationRecord) {
         seq = r.seq; at = r.at; id = r.id; run = r.run; bundle = r.bundle; digest = r.digest
         name = r.applicant.name; email = r.applicant.email; phone = r.applicant.phone
         community = r.community; submittedAt = r.submittedAt; attachments = r.attachments.count
+        keys = SearchKeys(name: name, email: email, phone: phone)
     }
 
     init(line: ArraySlice<UInt8>) throws(StoreLineScanner.Failure) {
@@ -64,6 +67,7 @@ struct ApplicationEntry: IndexEntry {
         self.name = try required(name, "name"); self.email = try required(email, "email"); self.phone = phone
         self.community = try required(community, "community"); self.submittedAt = try required(submittedAt, "submitted_at")
         self.attachments = try required(attachments, "attachments")
+        self.keys = SearchKeys(name: self.name, email: self.email, phone: phone)
     }
 }
 

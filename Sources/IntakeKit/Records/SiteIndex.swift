@@ -90,7 +90,7 @@ final class SiteIndex {
     private static func openFile(_ file: String) throws(SQLiteError) -> SiteIndex {
         let db = try SQLiteDatabase(path: file)
         let index = SiteIndex(db: db, path: file)
-        try db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY")
+        try db.exec("PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-2000; PRAGMA temp_store=MEMORY")
         let version = try? db.int("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema'")
         if version != schemaVersion {
             try index.createSchema()
@@ -170,14 +170,17 @@ final class SiteIndex {
         bulk = true
     }
 
-    /// Makes the deferred indexes, then what the line-by-line path keeps as it goes: the latest
-    /// decision of each application owed its message, and nothing owed that has its message
-    /// already. The caller commits.
+    /// Makes the deferred indexes, then what the line-by-line path keeps as it goes: each
+    /// application and the latest decision of each owed its message unless it has it, and
+    /// nothing owed that has its message already. The caller commits.
     func finishBulk() throws(SQLiteError) {
         guard bulk else { return }
         bulk = false
         for statement in Self.deferredIndexes { try db.exec(statement) }
         try db.exec("""
+            INSERT OR IGNORE INTO owed
+              SELECT 'received:' || a.id, 'received', 0, a.seq, a.id, a.at FROM apps a
+               WHERE NOT EXISTS (SELECT 1 FROM emails WHERE emails.key = 'received:' || a.id);
             INSERT OR IGNORE INTO owed
               SELECT 'decision:' || d.seq, d.decision, 2, d.seq, d.app, d.at FROM decisions d
                WHERE d.seq = (SELECT max(seq) FROM decisions WHERE app = d.app);
@@ -251,9 +254,10 @@ final class SiteIndex {
             """, [.int(app.seq), .text(app.id), .text(app.run), .text(app.bundle), .text(app.digest), .text(app.at),
                   .int(offset), .int(length), .text(app.name), .text(app.email), .optional(app.phone),
                   .text(app.community), .text(app.submittedAt), .int(app.attachments)])
-        let keys = SearchKeys(name: app.name, email: app.email, phone: app.phone)
+        let keys = app.keys
         try db.run("INSERT OR IGNORE INTO search VALUES (?, ?, ?, ?, ?)",
                    [.int(app.seq), .text(keys.name), .text(keys.initials), .text(keys.email), .optional(keys.phone)])
+        if bulk { return }  // owed: by finishBulk, for those without their message
         try owe("received:\(app.id)", kind: .received, order: 0, seq: app.seq, app: app.id, at: app.at)
     }
 
@@ -322,7 +326,7 @@ final class SiteIndex {
 
 /// The normalised forms search compares, kept in the index so that a query reads them instead
 /// of normalising every applicant again.
-struct SearchKeys {
+struct SearchKeys: Sendable {
     /// NFC, case- and width-folded, without whitespace (`KoreanText.searchKey`).
     var name: String
     /// `name` with every Hangul syllable or consonant letter replaced by a private-use scalar
