@@ -47,13 +47,6 @@ public enum StoreVerifier {
                         summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "not valid UTF-8"))
                         return
                     }
-                    guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
-                        summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "not a JSON object"))
-                        return
-                    }
-                    for key in ["v", "seq", "at"] where object[key] == nil {
-                        summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "missing \"\(key)\""))
-                    }
                     do {
                         let record = try decoder.decode(R.self, from: Data(line))
                         if record.seq != expected {
@@ -66,6 +59,14 @@ public enum StoreVerifier {
                         count += 1
                         each(lineNumber, record)
                     } catch {
+                        // Only a line that does not decode is parsed a second time, to say why.
+                        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+                            summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "not a JSON object"))
+                            return
+                        }
+                        for key in ["v", "seq", "at"] where object[key] == nil {
+                            summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "missing \"\(key)\""))
+                        }
                         summary.problems.append(StoreProblem(file: name, line: lineNumber, detail: "not a valid \(R.storeName) record (\(JSONLinesStore<R>.describe(error)))"))
                     }
                 }
