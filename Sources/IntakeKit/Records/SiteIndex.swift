@@ -17,7 +17,7 @@ import Darwin
 /// there changed), a damaged file or another schema version: the index is rebuilt from the
 /// stores. When `data/index/` cannot be written, the index lives in memory for the command.
 final class SiteIndex {
-    static let schemaVersion = 4
+    static let schemaVersion = 5
     static let fileName = "site.sqlite"
 
     let db: SQLiteDatabase
@@ -71,7 +71,7 @@ final class SiteIndex {
     }
 
     /// The tables whose rows say what the index knows (all but `meta`).
-    static let tables = ["watermark", "apps", "search", "rejections", "decisions", "emails", "deliveries", "runs", "owed"]
+    static let tables = ["watermark", "apps", "search", "rejections", "decisions", "emails", "deliveries", "runs", "owed", "counts"]
 
     /// The rows of each table that one index holds and the other does not (0 when they agree).
     func differences(from other: String) throws(SQLiteError) -> [String: Int] {
@@ -106,7 +106,7 @@ final class SiteIndex {
         try db.exec("""
         DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS watermark; DROP TABLE IF EXISTS apps; DROP TABLE IF EXISTS search;
         DROP TABLE IF EXISTS rejections; DROP TABLE IF EXISTS decisions; DROP TABLE IF EXISTS emails;
-        DROP TABLE IF EXISTS deliveries; DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS owed;
+        DROP TABLE IF EXISTS deliveries; DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS owed; DROP TABLE IF EXISTS counts;
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
         CREATE TABLE watermark (store TEXT PRIMARY KEY, offset INTEGER NOT NULL, seq INTEGER NOT NULL,
                                 last_start INTEGER NOT NULL, last_hash INTEGER NOT NULL);
@@ -121,7 +121,10 @@ final class SiteIndex {
         CREATE TABLE deliveries (seq INTEGER PRIMARY KEY, file TEXT, outcome TEXT, at TEXT, off INTEGER, len INTEGER);
         CREATE TABLE runs (seq INTEGER PRIMARY KEY, finished TEXT, exit INTEGER, mail_off TEXT, off INTEGER, len INTEGER, run TEXT);
         CREATE TABLE owed (key TEXT PRIMARY KEY, kind TEXT NOT NULL, ord INTEGER NOT NULL, seq INTEGER NOT NULL, app TEXT, at TEXT NOT NULL);
+        CREATE TABLE counts (what TEXT NOT NULL, community TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL,
+                             PRIMARY KEY (what, community, status)) WITHOUT ROWID;
         \(Self.secondaryIndexes.joined(separator: ";\n"));
+        \(Self.triggers.joined(separator: ";\n"));
         INSERT INTO meta VALUES ('schema', '\(Self.schemaVersion)');
         """)
     }
@@ -144,6 +147,29 @@ final class SiteIndex {
         "CREATE INDEX owed_app ON owed (app, ord)",
     ]
 
+    /// What keeps `counts` (applications by community and status, deliveries by outcome) as
+    /// rows come and statuses change, so that the metrics file and the digest read a few rows
+    /// instead of counting a million (0.3 s at 1,000,000 applications, on every run).
+    static let triggers = [
+        """
+        CREATE TRIGGER apps_counted AFTER INSERT ON apps BEGIN
+          INSERT INTO counts VALUES ('apps', coalesce(NEW.community, ''), NEW.status, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+        END
+        """,
+        """
+        CREATE TRIGGER apps_recounted AFTER UPDATE OF status ON apps WHEN OLD.status IS NOT NEW.status BEGIN
+          UPDATE counts SET n = n - 1 WHERE what = 'apps' AND community = coalesce(OLD.community, '') AND status = OLD.status;
+          DELETE FROM counts WHERE n = 0;
+          INSERT INTO counts VALUES ('apps', coalesce(NEW.community, ''), NEW.status, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+        END
+        """,
+        """
+        CREATE TRIGGER deliveries_counted AFTER INSERT ON deliveries BEGIN
+          INSERT INTO counts VALUES ('deliveries', '', NEW.outcome, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+        END
+        """,
+    ]
+
     /// Whether no line of any store has been taken in yet.
     func isEmpty() throws(SQLiteError) -> Bool {
         try db.int("SELECT count(*) FROM watermark WHERE offset > 0") == 0
@@ -159,6 +185,7 @@ final class SiteIndex {
             let name = statement.split(separator: " ")[2]
             try db.exec("DROP INDEX IF EXISTS \(name)")
         }
+        for name in ["apps_counted", "apps_recounted", "deliveries_counted"] { try db.exec("DROP TRIGGER IF EXISTS \(name)") }
         // Sorting the indexes spills to temporary files, not to memory.
         try db.exec("PRAGMA temp_store=FILE")
         bulk = true
@@ -171,7 +198,11 @@ final class SiteIndex {
         guard bulk else { return }
         bulk = false
         for statement in Self.secondaryIndexes { try db.exec(statement) }
+        for statement in Self.triggers { try db.exec(statement) }
         try db.exec("""
+            DELETE FROM counts;
+            INSERT INTO counts SELECT 'apps', coalesce(community, ''), status, count(*) FROM apps GROUP BY 2, 3;
+            INSERT INTO counts SELECT 'deliveries', '', outcome, count(*) FROM deliveries GROUP BY outcome;
             INSERT OR IGNORE INTO owed
               SELECT 'received:' || a.id, 'received', 0, a.seq, a.id, a.at FROM apps a
                WHERE NOT EXISTS (SELECT 1 FROM emails WHERE emails.key = 'received:' || a.id);

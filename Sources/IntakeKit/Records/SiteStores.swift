@@ -382,22 +382,22 @@ public final class SiteStores {
     /// How many applications have this status.
     public func count(status: ApplicationStatus?, community: String? = nil) throws(IntakeError) -> Int {
         try indexFailure { () throws(SQLiteError) in
-            var conditions: [String] = []
+            var conditions = ["what = 'apps'"]
             var values: [SQLiteValue] = []
             if let status { conditions.append("status = ?"); values.append(.text(status.rawValue)) }
             if let community { conditions.append("community = ?"); values.append(.text(community)) }
-            let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-            return try index.db.int("SELECT count(*) FROM apps" + filter, values) ?? 0
+            return try index.db.int("SELECT coalesce(sum(n), 0) FROM counts WHERE " + conditions.joined(separator: " AND "), values) ?? 0
         }
     }
 
-    /// How many applications each community has, by status (for the metrics file).
+    /// How many applications each community has, by status (for the metrics file), from the
+    /// counts the index keeps.
     public func countsByCommunity() throws(IntakeError) -> [String: [ApplicationStatus: Int]] {
         var out: [String: [ApplicationStatus: Int]] = [:]
         try indexFailure { () throws(SQLiteError) in
-            try index.db.each("SELECT community, status, count(*) FROM apps GROUP BY community, status", []) { row in
+            try index.db.each("SELECT community, status, n FROM counts WHERE what = 'apps'", []) { row in
                 let status = ApplicationStatus(rawValue: row.text(1)) ?? .pending
-                out[row.optionalText(0) ?? "", default: [:]][status, default: 0] += row.int(2)
+                out[row.text(0), default: [:]][status, default: 0] += row.int(2)
             }
         }
         return out
@@ -428,7 +428,8 @@ public final class SiteStores {
             case .rejections: return try index.db.int("SELECT count(*) FROM rejections") ?? 0
             case .emails: return try index.db.int("SELECT count(*) FROM emails") ?? 0
             case .deliveries(let outcome):
-                return try index.db.int("SELECT count(*) FROM deliveries WHERE outcome = ?", [.text(outcome.rawValue)]) ?? 0
+                return try index.db.int("SELECT coalesce(sum(n), 0) FROM counts WHERE what = 'deliveries' AND status = ?",
+                                        [.text(outcome.rawValue)]) ?? 0
             }
         }
     }
