@@ -281,13 +281,11 @@ struct StoreLineScanner {
         guard i + 1 < bytes.count else { throw failure("the line ends inside an escape") }
         let c = bytes[i + 1]
         i += 2
+        if let byte = JSONEscape.byte(for: c) {
+            out.append(byte)
+            return
+        }
         switch c {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(c)
-        case UInt8(ascii: "b"): out.append(0x08)
-        case UInt8(ascii: "f"): out.append(0x0C)
-        case UInt8(ascii: "n"): out.append(0x0A)
-        case UInt8(ascii: "r"): out.append(0x0D)
-        case UInt8(ascii: "t"): out.append(0x09)
         case UInt8(ascii: "u"):
             var scalar = try hex4()
             if (0xD800...0xDBFF).contains(scalar) {

@@ -333,13 +333,11 @@ struct StrictJSONParser {
             throw SyntaxError(detail: "the JSON ends unexpectedly inside a string", location: start)
         }
         position += 1
+        if let escaped = JSONEscape.byte(for: byte) {
+            buffer.append(escaped)
+            return
+        }
         switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): buffer.append(byte)
-        case UInt8(ascii: "b"): buffer.append(0x08)
-        case UInt8(ascii: "f"): buffer.append(0x0C)
-        case UInt8(ascii: "n"): buffer.append(0x0A)
-        case UInt8(ascii: "r"): buffer.append(0x0D)
-        case UInt8(ascii: "t"): buffer.append(0x09)
         case UInt8(ascii: "u"):
             var value = try parseHex4(escapeStart: start)
             if (0xD800...0xDBFF).contains(value) {
@@ -501,5 +499,21 @@ struct StrictJSONParser {
             return ManifestText.name(UnicodeScalar(byte))
         }
         return String(Character(UnicodeScalar(byte)))
+    }
+}
+
+/// The one-letter escapes of a JSON string (RFC 8259 §7), shared by the manifest parser and the
+/// store-line scanner: the byte each stands for, or nil (`u` and unknown letters).
+enum JSONEscape {
+    static func byte(for letter: UInt8) -> UInt8? {
+        switch letter {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): letter
+        case UInt8(ascii: "b"): 0x08
+        case UInt8(ascii: "f"): 0x0C
+        case UInt8(ascii: "n"): 0x0A
+        case UInt8(ascii: "r"): 0x0D
+        case UInt8(ascii: "t"): 0x09
+        default: nil
+        }
     }
 }
