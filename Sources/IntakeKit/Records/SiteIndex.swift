@@ -24,7 +24,7 @@ final class SiteIndex {
     let path: String
     private var inTransaction = false
     /// Taking every line in from nothing: rows only; what derives from several stores (the
-    /// status, the messages owed) and the secondary indexes are made once at the end, by
+    /// messages owed, the counts) and the secondary indexes are made once at the end, by
     /// ``finishBulk()``, instead of being looked up and kept right line by line.
     private(set) var bulk = false
 
@@ -181,11 +181,9 @@ final class SiteIndex {
     /// at 100,000 applications).
     func beginBulk() throws(SQLiteError) {
         try begin()
-        for statement in Self.secondaryIndexes {
-            let name = statement.split(separator: " ")[2]
-            try db.exec("DROP INDEX IF EXISTS \(name)")
-        }
-        for name in ["apps_counted", "apps_recounted", "deliveries_counted"] { try db.exec("DROP TRIGGER IF EXISTS \(name)") }
+        // "CREATE INDEX name ..." and "CREATE TRIGGER name ...": the third word names it.
+        for statement in Self.secondaryIndexes { try db.exec("DROP INDEX IF EXISTS \(statement.split(separator: " ")[2])") }
+        for statement in Self.triggers { try db.exec("DROP TRIGGER IF EXISTS \(statement.split(separator: " ")[2])") }
         // Sorting the indexes spills to temporary files, not to memory.
         try db.exec("PRAGMA temp_store=FILE")
         bulk = true

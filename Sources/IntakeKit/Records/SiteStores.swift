@@ -566,8 +566,6 @@ public final class SiteStores {
         return out.sorted { ($0.order, $0.seq) < ($1.order, $1.seq) }
     }
 
-    /// The identity of a message: one per event, whatever the run.
-    static func emailKey(_ record: EmailRecord) -> String { EmailEntry(record).key }
 
     /// The identity of a digest: `digest:<run>` for the site's, `digest:<run>:<community>` for a community's.
     static func digestKey(run: String, community: String?) -> String {
