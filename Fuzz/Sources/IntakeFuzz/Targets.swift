@@ -67,7 +67,7 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     case .pdf:
         // The structure check, then the open check through libqpdf, as a run does.
         _ = StructureChecker.inspect(buffer, as: .pdf)
-        _ = PDFOpenCheck.check(buffer, path: nil)
+        _ = PDFOpenCheck.check(buffer)
     case .isobmff:
         for type in [FileType.heic, .heif, .avif] { _ = StructureChecker.inspect(buffer, as: type) }
     case .header: header(Array(buffer))

@@ -171,6 +171,9 @@ public final class BatchRunner {
         var known = SpoolNames(spool: Spool(site: site), probing: false)
         func flush() throws(IntakeError) {
             guard !pending.isEmpty else { return }
+            // Rendered on other threads while the lines are flushed and the bundles moved;
+            // written only once their lines are durable.
+            let messages = try mailer.prepareRecorded(pending.map(\.recorded), stores: stores)
             try stores.syncAll()
             var directories = Set<String>()
             for move in pending {
@@ -179,7 +182,7 @@ public final class BatchRunner {
                 directories.formUnion(touched)
             }
             try FileSystem.syncDirectories(directories)
-            let sent = try mailer.spoolRecorded(pending.map(\.recorded), stores: stores, known: &known, problems: &result.mailProblems)
+            let sent = try mailer.spoolPrepared(messages, stores: stores, known: &known, problems: &result.mailProblems)
             result.spooled += sent.count
             pending.removeAll()
         }

@@ -68,17 +68,26 @@ public enum MIMEWriter {
             fields.append(HeaderEncoder.unstructuredField(name: extra.name, value: extra.value, lineEnding: lineEnding))
         }
 
-        var output = ""
+        var output: [UInt8] = []
+        output.reserveCapacity(4096 + 2 * (message.textBody.utf8.count + (message.htmlBody?.utf8.count ?? 0)))
+        let eolBytes = Array(eol.utf8)
         func line(_ text: String) {
-            output += text + eol
+            output.append(contentsOf: text.utf8)
+            output.append(contentsOf: eolBytes)
+        }
+        func write(_ body: EncodedBody) {
+            for range in body.lines {
+                output.append(contentsOf: body.bytes[range])
+                output.append(contentsOf: eolBytes)
+            }
         }
         fields.forEach(line)
         let text = EncodedBody(message.textBody)
         guard let htmlBody = message.htmlBody else {
             text.headerLines(mediaType: "text/plain").forEach(line)
             line("")
-            text.lines.forEach(line)
-            return Array(output.utf8)
+            write(text)
+            return output
         }
         let html = EncodedBody(htmlBody)
         let parts = [("text/plain", text), ("text/html", html)]
@@ -90,12 +99,12 @@ public enum MIMEWriter {
             line("--" + boundary)
             body.headerLines(mediaType: mediaType).forEach(line)
             line("")
-            body.lines.forEach(line)
+            write(body)
             // The line break before a delimiter belongs to the delimiter; this one keeps the body's own.
             line("")
         }
         line("--" + boundary + "--")
-        return Array(output.utf8)
+        return output
     }
 
     /// The message ID reduced to the characters a `msg-id` may hold, so it cannot break the header.
@@ -116,7 +125,7 @@ public enum MIMEWriter {
             + hex(fnv1a(bytes, offsetBasis: 0x6c62_272e_07bb_0142))
         var candidate = base
         var attempt = 0
-        while bodies.contains(where: { $0.lines.contains { $0.contains("--" + candidate) } }) {
+        while bodies.contains(where: { $0.contains(Array(("--" + candidate).utf8)) }) {
             attempt += 1
             candidate = base + "." + String(attempt)
         }
@@ -138,29 +147,39 @@ public enum MIMEWriter {
     }
 }
 
-/// A body in its transfer encoding: the encoding's name and the lines to write.
+/// A body in its transfer encoding: the encoding's name and the lines to write, as ranges of
+/// `bytes` (line breaks not included). Works on UTF-8 bytes: CR and LF never occur inside a
+/// multi-byte sequence, so splitting bytes splits exactly where splitting scalars would.
 struct EncodedBody {
     let transferEncoding: String
-    let lines: [String]
+    let bytes: [UInt8]
+    let lines: [Range<Int>]
 
     init(_ text: String) {
-        let textLines = Self.splitLines(text)
-        let sevenBit = textLines.allSatisfy { line in
-            let bytes = line.utf8
-            return bytes.count <= MIMEWriter.maximumSevenBitLineLength
-                && bytes.allSatisfy { ($0 >= 0x20 && $0 <= 0x7E) || $0 == 0x09 }
-                && bytes.last != UInt8(ascii: " ") && bytes.last != 0x09
+        let utf8 = Array(text.utf8)
+        let textLines = Self.splitLines(utf8)
+        let sevenBit = textLines.allSatisfy { range in
+            range.count <= MIMEWriter.maximumSevenBitLineLength
+                && utf8[range].allSatisfy { ($0 >= 0x20 && $0 <= 0x7E) || $0 == 0x09 }
+                && (range.isEmpty || (utf8[range.upperBound - 1] != UInt8(ascii: " ") && utf8[range.upperBound - 1] != 0x09))
         }
         if sevenBit {
             transferEncoding = "7bit"
+            bytes = utf8
             lines = textLines
             return
         }
         transferEncoding = "base64"
-        let canonical = textLines.map { $0 + "\r\n" }.joined()
-        let encoded = Array(Data(canonical.utf8).base64EncodedString().utf8)
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(utf8.count + 2 * textLines.count)
+        for range in textLines {
+            canonical.append(contentsOf: utf8[range])
+            canonical.append(contentsOf: [0x0D, 0x0A])
+        }
+        let encoded = Array(Data(canonical).base64EncodedData())
+        bytes = encoded
         lines = stride(from: 0, to: encoded.count, by: MIMEWriter.base64LineLength).map { start in
-            String(decoding: encoded[start..<min(start + MIMEWriter.base64LineLength, encoded.count)], as: UTF8.self)
+            start..<min(start + MIMEWriter.base64LineLength, encoded.count)
         }
     }
 
@@ -168,29 +187,37 @@ struct EncodedBody {
         ["Content-Type: \(mediaType); charset=UTF-8", "Content-Transfer-Encoding: \(transferEncoding)"]
     }
 
-    /// Lines split at CRLF, CR or LF (on scalars: `"\r\n"` is one `Character`); a final break ends the
-    /// last line rather than starting an empty one.
-    static func splitLines(_ text: String) -> [String] {
-        var lines: [String] = []
-        var current = String.UnicodeScalarView()
-        var afterCR = false
-        var pending = false
-        for scalar in text.unicodeScalars {
-            if scalar == "\n", afterCR {
-                afterCR = false
-                continue
+    /// Whether any line holds `pattern` (base64 lines cannot hold a boundary's `=_`, but are
+    /// checked all the same: it costs little).
+    func contains(_ pattern: [UInt8]) -> Bool {
+        lines.contains { range in
+            guard range.count >= pattern.count, let first = pattern.first else { return false }
+            var i = range.lowerBound
+            while i + pattern.count <= range.upperBound {
+                if bytes[i] == first, bytes[i..<i + pattern.count].elementsEqual(pattern) { return true }
+                i += 1
             }
-            afterCR = scalar == "\r"
-            if scalar == "\r" || scalar == "\n" {
-                lines.append(String(current))
-                current = String.UnicodeScalarView()
-                pending = false
+            return false
+        }
+    }
+
+    /// Lines split at CRLF, CR or LF; a final break ends the last line rather than starting an
+    /// empty one.
+    static func splitLines(_ bytes: [UInt8]) -> [Range<Int>] {
+        var lines: [Range<Int>] = []
+        var start = 0
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == 0x0A || byte == 0x0D {
+                lines.append(start..<i)
+                i += (byte == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A) ? 2 : 1
+                start = i
             } else {
-                current.append(scalar)
-                pending = true
+                i += 1
             }
         }
-        if pending { lines.append(String(current)) }
+        if start < bytes.count { lines.append(start..<bytes.count) }
         return lines
     }
 }

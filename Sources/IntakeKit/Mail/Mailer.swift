@@ -15,6 +15,49 @@ struct OwedMessage {
     var identity: MailIdentity
 }
 
+/// A group of owed messages whose bytes are being rendered on other threads (both cores, while
+/// the run's own thread waits for the disk). `wait()` returns them in the group's order.
+///
+/// `@unchecked Sendable`: the messages (their template contexts are `[String: Any]` of strings,
+/// numbers and arrays of those) are only read once handed over, and the results are written
+/// under `lock`, each slot once, then read only after `done` has been waited for.
+public final class PreparedMessages: @unchecked Sendable {
+    let messages: [OwedMessage]
+    let now: Date
+    private let mailer: Mailer
+    private var results: [[UInt8]?]
+    private let lock = NSLock()
+    private let done = DispatchGroup()
+
+    init(_ messages: [OwedMessage], now: Date, rendering mailer: Mailer) {
+        self.messages = messages
+        self.now = now
+        self.mailer = mailer
+        results = Array(repeating: nil, count: messages.count)
+        guard !messages.isEmpty else { return }
+        done.enter()
+        DispatchQueue.global().async { [self] in
+            DispatchQueue.concurrentPerform(iterations: self.messages.count) { k in
+                let bytes = self.mailer.render(self.messages[k], now: self.now)
+                lock.lock()
+                results[k] = bytes
+                lock.unlock()
+            }
+            done.leave()
+        }
+    }
+
+    /// The rendered messages (nil where a kind has no template), once all are done.
+    func wait() -> [[UInt8]?] {
+        done.wait()
+        lock.lock()
+        defer { lock.unlock() }
+        return results
+    }
+
+    deinit { done.wait() }
+}
+
 /// Renders and spools every message owed to applicants (and the admin's digest).
 ///
 /// A message is owed for each accepted application ("received"), each rejected bundle with a
@@ -102,12 +145,11 @@ public struct Mailer {
         return (sent, problems)
     }
 
-    /// Spools the "received" and "rejected" messages owed for bundles just recorded, while the
-    /// run goes on validating the next ones. Their store lines must already be flushed: a
-    /// message is only ever written for an id that a crash cannot give to another bundle.
-    /// Whatever is not spooled here (a failure, a kind switched off) is found by `sendOwed`.
-    public func spoolRecorded(_ recorded: [BundleRecordRef], stores: SiteStores, now: Date = Date(),
-                              known: inout SpoolNames, problems: inout [String]) throws(IntakeError) -> [EmailRecord] {
+    /// The messages owed for bundles this run has just recorded (kinds switched on, none sent
+    /// yet), with their rendering started on other threads: call it before flushing the group's
+    /// lines, so that templates and MIME are rendered while the disk works, then hand the result
+    /// to `spoolPrepared` once the lines are durable. Rendering writes nothing.
+    public func prepareRecorded(_ recorded: [BundleRecordRef], stores: SiteStores, now: Date = Date()) throws(IntakeError) -> PreparedMessages {
         var owed: [OwedMessage] = []
         for record in recorded {
             switch record {
@@ -121,18 +163,28 @@ public struct Mailer {
                 }
             }
         }
-        return try spoolGroup(owed[...], stores: stores, now: now, known: &known, problems: &problems)
+        return PreparedMessages(owed, now: now, rendering: self)
+    }
+
+    /// Writes the prepared messages (see `prepareRecorded`), flushes them, then appends and
+    /// flushes their `emails.jsonl` lines. Call it only once the lines they are about are durable.
+    public func spoolPrepared(_ prepared: PreparedMessages, stores: SiteStores, known: inout SpoolNames,
+                              problems: inout [String]) throws(IntakeError) -> [EmailRecord] {
+        try spoolGroup(prepared.messages[...], rendered: prepared.wait(), stores: stores, now: prepared.now,
+                       known: &known, problems: &problems)
     }
 
     /// Writes a group of messages, flushes the files and `new/` together, then appends and
-    /// flushes their `emails.jsonl` lines.
-    private func spoolGroup(_ group: ArraySlice<OwedMessage>, stores: SiteStores, now: Date, known: inout SpoolNames,
-                            problems: inout [String]) throws(IntakeError) -> [EmailRecord] {
+    /// flushes their `emails.jsonl` lines. `rendered`, when given, holds each message's bytes
+    /// (nil: no template), in the group's order.
+    private func spoolGroup(_ group: ArraySlice<OwedMessage>, rendered: [[UInt8]?]? = nil, stores: SiteStores, now: Date,
+                            known: inout SpoolNames, problems: inout [String]) throws(IntakeError) -> [EmailRecord] {
         guard !group.isEmpty else { return [] }
         var spooled: [EmailRecord] = []
         var written: [String] = []
-        for message in group {
-            switch try spoolMessage(message, now: now, known: &known, problems: &problems) {
+        for (k, message) in zip(group.indices, group) {
+            let bytes = rendered.map { $0[k - group.startIndex] }
+            switch try spoolMessage(message, rendered: bytes, now: now, known: &known, problems: &problems) {
             case .written: written.append(message.file); spooled.append(message.record)
             case .alreadyThere:
                 // Left by a killed run, perhaps never flushed: flush it with the group.
@@ -183,11 +235,25 @@ public struct Mailer {
 
     /// Writes one message into the spool (not yet flushed) unless it is there already: a run
     /// killed after writing it but before its line was appended.
-    private func spoolMessage(_ message: OwedMessage, now: Date, known: inout SpoolNames, problems: inout [String]) throws(IntakeError) -> SpoolResult {
+    /// - Parameter rendered: the message's bytes rendered beforehand (`.some(nil)`: it has no
+    ///   template), or nil to render them here.
+    private func spoolMessage(_ message: OwedMessage, rendered: [UInt8]?? = nil, now: Date, known: inout SpoolNames,
+                              problems: inout [String]) throws(IntakeError) -> SpoolResult {
         if known.contains(message.file) { return .alreadyThere }
-        guard let rendered = templates.render(message.kind, locale: message.locale, community: message.identity.community, context: message.context) else {
+        guard let bytes = rendered ?? render(message, now: now) else {
             problems.append("no \(message.kind.rawValue) template for locale \(message.locale); message \(message.file) not sent")
             return .notRendered
+        }
+        try spool.put(bytes, as: message.file, durable: false, known: known)
+        known.insert(message.file)
+        return .written
+    }
+
+    /// The complete message, or nil when there is no template for its kind and locale. Pure:
+    /// safe on any thread.
+    func render(_ message: OwedMessage, now: Date) -> [UInt8]? {
+        guard let rendered = templates.render(message.kind, locale: message.locale, community: message.identity.community, context: message.context) else {
+            return nil
         }
         let from = MailAddress(displayName: message.identity.fromName, address: config.mailFrom)
         let mail = MailMessage(
@@ -196,9 +262,7 @@ public struct Mailer {
             subject: rendered.subject, date: now, messageID: message.messageID,
             textBody: rendered.text, htmlBody: rendered.html,
             extraHeaders: [(name: "X-Intake-Kind", value: message.kind.rawValue)])
-        try spool.put(MIMEWriter.render(mail), as: message.file, durable: false, known: known)
-        known.insert(message.file)
-        return .written
+        return MIMEWriter.render(mail)
     }
 
     // MARK: Composition

@@ -57,7 +57,7 @@ enum AttachmentContent {
                 let detected = TypeSniffer.detect(buffer)
                 let structure = StructureChecker.inspect(buffer, as: detected)
                 return ContentVerdict(size: buffer.count, detected: detected, sha256: SHA256.hash(data: buffer).hexString,
-                                      structure: structure, pdfOpen: openCheck(buffer, path: path, detected, structure))
+                                      structure: structure, pdfOpen: openCheck(buffer, detected, structure))
             }
         }
         return try judgeMapped(fd: fd, path: path, limit: limit)
@@ -100,15 +100,15 @@ enum AttachmentContent {
         let structure = StructureChecker.inspect(reader, as: detected)
         let sha256 = tracker.finish()
         return ContentVerdict(size: size, detected: detected, sha256: sha256, structure: structure,
-                              pdfOpen: openCheck(buffer, path: path, detected, structure))
+                              pdfOpen: openCheck(buffer, detected, structure))
     }
 
     /// Whether it opens (password, xref, pages) is asked only of a PDF whose own header and
     /// trailer are sound; data appended after it does not stop the question.
-    private static func openCheck(_ buffer: UnsafeRawBufferPointer, path: String, _ detected: FileType,
+    private static func openCheck(_ buffer: UnsafeRawBufferPointer, _ detected: FileType,
                                   _ structure: StructureReport) -> PDFOpenCheck.Outcome? {
         guard detected == .pdf, !structure.findings.contains(where: { !$0.isTrailingData }) else { return nil }
-        return PDFOpenCheck.check(buffer, path: path)
+        return PDFOpenCheck.check(buffer)
     }
 }
 

@@ -19,31 +19,24 @@ public enum PDFOpenCheck {
         case unreadable(String)
     }
 
-    /// Judges the PDF whose whole content is `bytes` and which lies at `path`.
+    /// Judges the PDF whose whole content is `bytes`, from memory: the bytes are already in
+    /// memory (or mapped), and qpdf reading the file again by path costs about 150 `lseek` and
+    /// `read` calls per PDF through its buffered `FILE`.
     ///
     /// qpdf looks for `startxref` only in a file's last kilobyte, so a PDF followed by padding or
-    /// appended data is given to it without them (from memory, up to its last `%%EOF` and the
-    /// end of line after it); any other is read from `path`, as qpdf reads it, lazily.
-    /// - Parameters:
-    ///   - bytes: The complete file.
-    ///   - path: Where the same file lies, or `nil` to read from `bytes` only.
-    public static func check(_ bytes: UnsafeRawBufferPointer, path: String?) -> Outcome {
+    /// appended data is given to it without them (up to its last `%%EOF` and the end of line
+    /// after it).
+    public static func check(_ bytes: UnsafeRawBufferPointer) -> Outcome {
         let end = StructureChecker.pdfEnd(ContentBytes(bytes)) ?? bytes.count
         var result = intake_pdf_result()
-        let status: Int32
-        if let path, end == bytes.count {
-            status = intake_pdf_check(path, nil, 0, &result)
-        } else {
-            let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-            status = intake_pdf_check(nil, base, end, &result)
-        }
-        guard status == 0 else { return .unreadable("libqpdf could not be started") }
+        let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        guard intake_pdf_check(nil, base, end, &result) == 0 else { return .unreadable("libqpdf could not be started") }
         return outcome(result)
     }
 
     /// Judges a PDF held in memory (the whole file).
     public static func check(_ bytes: [UInt8]) -> Outcome {
-        bytes.withUnsafeBytes { check($0, path: nil) }
+        bytes.withUnsafeBytes { check($0) }
     }
 
     /// The version of libqpdf in use, e.g. "11.3.0".

@@ -248,7 +248,9 @@ struct MIMEWriterTests {
             #expect(parsed.bodyLines.allSatisfy { !$0.isEmpty && $0.utf8.count <= 76 })
             let decoded = try #require(Data(base64Encoded: parsed.bodyLines.joined()))
             // The text inside base64 is canonical: CRLF breaks whatever the file's line ending, one at the end.
-            var canonical = EncodedBody.splitLines(body).map { $0 + "\r\n" }.joined()
+            var normal = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            if !normal.isEmpty, !normal.hasSuffix("\n") { normal += "\n" }
+            var canonical = normal.replacingOccurrences(of: "\n", with: "\r\n")
             #expect(Array(decoded) == Array(canonical.utf8))
             canonical = body.hasSuffix("\n") ? body : body + "\n"
             #expect(String(decoding: decoded, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n") == canonical)

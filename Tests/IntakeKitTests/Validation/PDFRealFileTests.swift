@@ -108,7 +108,7 @@ struct PDFRealFileTests {
         let report = content.withUnsafeBytes { StructureChecker.inspect($0, as: .pdf) }
         var findings = report.findings
         if !findings.contains(where: { !$0.isTrailingData }) {
-            switch content.withUnsafeBytes({ PDFOpenCheck.check($0, path: path) }) {
+            switch content.withUnsafeBytes({ PDFOpenCheck.check($0) }) {
             case .opens: break
             case let .refused(more): findings += more
             case let .unreadable(why): Issue.record("unreadable: \(why)")
@@ -196,7 +196,7 @@ struct PDFRealFileTests {
     @Test func anOwnerPasswordOnlyPDFOpens() throws {
         let path = try qpdf(["--encrypt", "", "owner-secret", "256", "--", base], "owner-only.pdf")
         _ = try expectAcceptedAndOpens(path)
-        let outcome = try bytes(path).withUnsafeBytes { PDFOpenCheck.check($0, path: path) }
+        let outcome = try bytes(path).withUnsafeBytes { PDFOpenCheck.check($0) }
         #expect(outcome == .opens(pages: 2, encrypted: true))
         let rc4 = try qpdf(["--allow-weak-crypto", "--encrypt", "", "owner-secret", "128", "--print=none", "--", base], "owner-rc4.pdf")
         _ = try expectAcceptedAndOpens(rc4)
