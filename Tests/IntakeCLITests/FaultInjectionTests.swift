@@ -7,7 +7,9 @@ import Testing
 /// `FAULT_ERRNO` (an ENOSPC write first writes half, as a full disk does, and fails the rest).
 /// With `FAULT_N=0` it only counts, into `FAULT_COUNT`. It takes itself out of the environment
 /// so that the sendmail the real binary starts is not faulted. Paths under `FAULT_EXCLUDE`
-/// (the SQLite index, swept on its own) are left alone.
+/// (the SQLite index, swept on its own) are left alone, and so are opens by a name relative to
+/// an open directory: only the read-ahead hint makes those (`FileSystem.adviseWillRead`), whose
+/// failure changes nothing since the reader opens each file again by its path, and is swept.
 enum FaultShim {
     static let source = #"""
     #define _GNU_SOURCE

@@ -74,7 +74,12 @@ public final class BatchRunner {
 
     private func process(_ report: inout RunReport, runID: String, settle: Int, now: Date, stores: SiteStores,
                          templates: TemplateSet, progress: ProgressHandler?) async throws(IntakeError) {
-        // 1. Claim: first what an interrupted run left in work/, then the settled inbox.
+        // 1. Claim: first what an interrupted run left in work/, then the settled inbox. Each
+        // bundle is validated as soon as it is claimed (validation writes nothing); none is
+        // recorded before the claim is durable.
+        let feed = ValidationFeed(validator: BundleValidator(config: config))
+        feed.start(workers: config.effectiveWorkers)
+        defer { feed.stop() }
         var bundles: [ClaimedBundle] = []
         for leftover in try Inbox.leftovers(site: site) {
             if let recorded = try stores.recorded(run: leftover.run, bundle: leftover.name) {
@@ -86,6 +91,7 @@ public final class BatchRunner {
                 report.counts.resumed += 1
             } else {
                 bundles.append(leftover)
+                feed.add(leftover)
             }
         }
         let scan = try Inbox.scan(site: site, settleSeconds: settle, now: now)
@@ -93,7 +99,8 @@ public final class BatchRunner {
         report.strays = scan.strays
         report.counts.skippedUnsettled = scan.waiting.count
         report.warnings += scan.warnings
-        let claim = try Inbox.claim(scan.settled, site: site, run: runID)
+        let claim = try Inbox.claim(scan.settled, site: site, run: runID, onClaimed: feed.add)
+        feed.close()
         bundles += claim.claimed
         report.warnings += claim.warnings
         if !claim.unclaimed.isEmpty {
@@ -109,7 +116,7 @@ public final class BatchRunner {
         // its lines are flushed, while the next bundles are being validated.
         let mailer = Mailer(site: site, config: config, templates: templates)
         let startedAt = Date()
-        let recorded = try validateAndRecord(bundles, counts: report.counts, stores: stores, mailer: mailer,
+        let recorded = try validateAndRecord(bundles, feed: feed, counts: report.counts, stores: stores, mailer: mailer,
                                              startedAt: startedAt, progress: progress)
         let outcomes = recorded.outcomes
         let counts = recorded.counts
@@ -160,7 +167,7 @@ public final class BatchRunner {
     /// Store lines are flushed in groups, and only then are their bundles moved out of `work/`
     /// and their messages spooled: one fsync per group instead of several per bundle, with the
     /// same guarantees (a line is durable before its bundle moves, a message file before its line).
-    private func validateAndRecord(_ bundles: [ClaimedBundle], counts: RunCounts, stores: SiteStores, mailer: Mailer,
+    private func validateAndRecord(_ bundles: [ClaimedBundle], feed: ValidationFeed, counts: RunCounts, stores: SiteStores, mailer: Mailer,
                                    startedAt: Date, progress: ProgressHandler?) throws(IntakeError) -> Recorded {
         var result = Recorded(counts: counts)
         var pending: [PendingMove] = []
@@ -186,9 +193,6 @@ public final class BatchRunner {
             result.spooled += sent.count
             pending.removeAll()
         }
-        let feed = ValidationFeed(bundles: bundles, validator: BundleValidator(config: config))
-        feed.start(workers: config.effectiveWorkers)
-        defer { feed.stop() }
         for index in bundles.indices {
             let v = feed.take(index)
             if let retry = v.retry {

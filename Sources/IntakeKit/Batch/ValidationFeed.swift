@@ -4,15 +4,18 @@ import Foundation
 /// them over in claim order.
 ///
 /// The recorder (the run's own thread) spends much of its time waiting for fsync and renames;
-/// on its own threads validation keeps every core busy meanwhile. At most `window` bundles are
-/// validated ahead of the one being recorded; a validated bundle holds no file contents, so
-/// the window costs a few kilobytes each.
+/// on its own threads validation keeps every core busy meanwhile. Bundles can be added while
+/// they are being claimed (`add`, then `close`), so validation starts with the first claimed
+/// bundle rather than after the last. At most `window` bundles are validated ahead of the one
+/// being recorded; a validated bundle holds no file contents, so the window costs a few
+/// kilobytes each.
 final class ValidationFeed: @unchecked Sendable {
-    private let bundles: [ClaimedBundle]
     private let validator: BundleValidator
     private let window: Int
     // Everything below is guarded by `condition`.
     private let condition = NSCondition()
+    private var bundles: [ClaimedBundle] = []
+    private var closed = false
     private var results: [Int: ValidatedBundle] = [:]
     private var nextToStart = 0
     private var consumed = 0
@@ -22,19 +25,51 @@ final class ValidationFeed: @unchecked Sendable {
     /// hide a disk's latency, few enough (a few MiB) not to push anything else out of the cache.
     static let readAhead = 4
 
-    init(bundles: [ClaimedBundle], validator: BundleValidator, window: Int = 256) {
-        // The first few are hinted here, since no worker is before them.
-        for bundle in bundles.prefix(Self.readAhead) {
-            FileSystem.adviseWillRead(directory: bundle.path, limitPerFile: AttachmentContent.inMemoryLimit)
-        }
-        self.bundles = bundles
+    /// A feed of bundles still to be added (`add`, then `close`).
+    init(validator: BundleValidator, window: Int = 256) {
         self.validator = validator
         self.window = max(1, window)
     }
 
+    /// A feed of these bundles, all known now.
+    convenience init(bundles: [ClaimedBundle], validator: BundleValidator, window: Int = 256) {
+        self.init(validator: validator, window: window)
+        for bundle in bundles { add(bundle) }
+        close()
+    }
+
+    /// Adds the next bundle in claim order.
+    func add(_ bundle: ClaimedBundle) {
+        condition.lock()
+        precondition(!closed, "a bundle added to a closed feed")
+        let index = bundles.count
+        bundles.append(bundle)
+        condition.broadcast()
+        condition.unlock()
+        // The first few are hinted here, since no worker is before them.
+        if index < Self.readAhead {
+            FileSystem.adviseWillRead(directory: bundle.path, limitPerFile: AttachmentContent.inMemoryLimit)
+        }
+    }
+
+    /// No more bundles will be added.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The bundles added so far, in claim order.
+    var added: [ClaimedBundle] {
+        condition.lock()
+        defer { condition.unlock() }
+        return bundles
+    }
+
     /// Starts `workers` validation threads.
     func start(workers: Int) {
-        let count = min(max(1, workers), max(1, bundles.count))
+        let count = max(1, workers)
         condition.lock()
         running = count
         condition.unlock()
@@ -48,7 +83,7 @@ final class ValidationFeed: @unchecked Sendable {
     private func work() {
         while true {
             condition.lock()
-            while !cancelled, nextToStart < bundles.count, nextToStart >= consumed + window { condition.wait() }
+            while !cancelled, nextToStart >= consumed + window || (nextToStart >= bundles.count && !closed) { condition.wait() }
             if cancelled || nextToStart >= bundles.count {
                 running -= 1
                 condition.broadcast()
@@ -57,14 +92,14 @@ final class ValidationFeed: @unchecked Sendable {
             }
             let index = nextToStart
             nextToStart += 1
+            let bundle = bundles[index]
+            let ahead = index + Self.readAhead < bundles.count ? bundles[index + Self.readAhead] : nil
             condition.unlock()
             // The files of a bundle a little ahead start coming from the disk while this one is
             // checked: reading then waits for the disk far less (each bundle is hinted once).
-            let ahead = index + Self.readAhead
-            if ahead < bundles.count {
-                FileSystem.adviseWillRead(directory: bundles[ahead].path, limitPerFile: AttachmentContent.inMemoryLimit)
+            if let ahead {
+                FileSystem.adviseWillRead(directory: ahead.path, limitPerFile: AttachmentContent.inMemoryLimit)
             }
-            let bundle = bundles[index]
             let validated = validator.validate(bundleAt: bundle.path, name: bundle.name)
             condition.lock()
             results[index] = validated
@@ -73,7 +108,8 @@ final class ValidationFeed: @unchecked Sendable {
         }
     }
 
-    /// The validated bundle at `index`, waiting for it if need be. Call with 0, 1, 2... in order.
+    /// The validated bundle at `index`, waiting for it if need be. Call with 0, 1, 2... in
+    /// order, below the number of bundles added.
     func take(_ index: Int) -> ValidatedBundle {
         condition.lock()
         defer { condition.unlock() }

@@ -75,7 +75,7 @@ public enum Inbox {
     /// it). One that cannot be moved for another reason (EIO, EROFS, permissions) stays in the
     /// inbox and is said: the run goes on with the rest, but it is an I/O error, not "waiting".
     /// - Returns: the bundles claimed, the names that could not be moved, and a warning for each.
-    public static func claim(_ names: [String], site: Site, run: String) throws(IntakeError)
+    public static func claim(_ names: [String], site: Site, run: String, onClaimed: ((ClaimedBundle) -> Void)? = nil) throws(IntakeError)
         -> (claimed: [ClaimedBundle], unclaimed: [String], warnings: [String]) {
         guard !names.isEmpty else { return ([], [], []) }
         let workDir = FileSystem.join(site.work, run)
@@ -88,7 +88,9 @@ public enum Inbox {
             let destination = FileSystem.join(workDir, name)
             do {
                 try FileSystem.move(FileSystem.join(site.inbox, name), to: destination)
-                claimed.append(ClaimedBundle(run: run, name: name, path: destination, resumed: false))
+                let bundle = ClaimedBundle(run: run, name: name, path: destination, resumed: false)
+                claimed.append(bundle)
+                onClaimed?(bundle)
             } catch {
                 if case let .io(_, _, code) = error, code == ENOENT { continue }  // taken away meanwhile
                 unclaimed.append(name)

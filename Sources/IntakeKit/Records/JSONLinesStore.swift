@@ -1,5 +1,12 @@
 import Foundation
 
+/// One encoder for every store line (Foundation's is thread-safe; its settings never change).
+private let storeLineEncoder: JSONEncoder = {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return e
+}()
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -56,11 +63,7 @@ public final class JSONLinesStore<Record: StoreRecord> {
     /// Where the last appended line starts and its bytes (with the newline).
     private(set) var lastAppended: (offset: Int, bytes: [UInt8])?
 
-    private static var encoder: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
-    }
+    private static var encoder: JSONEncoder { storeLineEncoder }
 
     /// Every record, in order; read from the file on first use when the store was opened without them.
     public var records: [Record] {

@@ -110,12 +110,20 @@ public enum FileSystem {
     /// Asks the kernel to start reading the regular files directly in `directory` into the page
     /// cache (`POSIX_FADV_WILLNEED`, at most `limitPerFile` bytes of each), so that a reader
     /// coming later finds them there instead of waiting for the disk. Only a hint: it reads
-    /// nothing into this process, follows no links, opens nothing but regular files, and its
-    /// failures change nothing (the reader reports its own).
+    /// nothing into this process, follows no links, opens nothing but regular files (each by
+    /// its name in the open directory, without walking the path again), and its failures
+    /// change nothing: the reader opens the file itself and reports its own.
     public static func adviseWillRead(directory: String, limitPerFile: Int) {
-        guard let names = try? list(directory) else { return }
-        for name in names {
-            let fd = open(join(directory, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard let dir = opendir(directory) else { return }
+        defer { closedir(dir) }
+        let dfd = dirfd(dir)
+        while let entry = readdir(dir) {
+            let fd = withUnsafePointer(to: entry.pointee.d_name) { ptr in
+                ptr.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { name -> Int32 in
+                    if name[0] == 0x2E && (name[1] == 0 || (name[1] == 0x2E && name[2] == 0)) { return -1 }
+                    return openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+                }
+            }
             guard fd >= 0 else { continue }
             var st = stat()
             if fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size > 0 {
