@@ -36,7 +36,7 @@ static void drain_warnings(qpdf_data q, struct intake_pdf_result *out) {
 
 const char *intake_qpdf_version(void) { return qpdf_get_qpdf_version(); }
 
-int intake_pdf_check(const char *path, const unsigned char *bytes, size_t length,
+int intake_pdf_check(const unsigned char *bytes, size_t length,
                      struct intake_pdf_result *out) {
     memset(out, 0, sizeof *out);
     out->pages = -1;
@@ -56,9 +56,7 @@ int intake_pdf_check(const char *path, const unsigned char *bytes, size_t length
     // A cross-reference that does not hold is a finding, not something to rebuild.
     qpdf_set_attempt_recovery(q, QPDF_FALSE);
 
-    QPDF_ERROR_CODE rc = path ? qpdf_read(q, path, "")
-                              : qpdf_read_memory(q, "upload", (const char *)bytes,
-                                                 (unsigned long long)length, "");
+    QPDF_ERROR_CODE rc = qpdf_read_memory(q, "upload", (const char *)bytes, (unsigned long long)length, "");
     if (rc & QPDF_ERRORS) {
         qpdf_error e = qpdf_get_error(q);
         int code = e ? (int)qpdf_get_error_code(q, e) : 0;

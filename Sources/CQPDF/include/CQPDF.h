@@ -40,11 +40,11 @@ struct intake_pdf_result {
 };
 
 /// Opens a PDF with an empty password, without reconstructing a broken cross-reference,
-/// and walks its page tree. Reads from `path` when it is not NULL, else from the
-/// `length` bytes at `bytes` (which must stay valid during the call).
+/// and walks its page tree. Reads the `length` bytes at `bytes` (which must stay valid during
+/// the call); qpdf neither copies them nor opens any file.
 /// Returns 0 when `out` was filled in, -1 when qpdf could not even be started.
 /// Safe to call from several threads at once: every call has its own qpdf object.
-int intake_pdf_check(const char *path, const unsigned char *bytes, size_t length,
+int intake_pdf_check(const unsigned char *bytes, size_t length,
                      struct intake_pdf_result *out);
 
 /// The version of libqpdf loaded at run time, e.g. "11.3.0".

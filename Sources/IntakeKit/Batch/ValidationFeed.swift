@@ -60,13 +60,6 @@ final class ValidationFeed: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The bundles added so far, in claim order.
-    var added: [ClaimedBundle] {
-        condition.lock()
-        defer { condition.unlock() }
-        return bundles
-    }
-
     /// Starts `workers` validation threads.
     func start(workers: Int) {
         let count = max(1, workers)

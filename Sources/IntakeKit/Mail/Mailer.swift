@@ -139,7 +139,8 @@ public struct Mailer {
         var start = 0
         while start < owed.count {
             let group = owed[start..<min(start + 64, owed.count)]
-            sent += try spoolGroup(group, stores: stores, now: now, known: &known, problems: &problems)
+            sent += try spoolGroup(PreparedMessages(Array(group), now: now, rendering: self), stores: stores,
+                                   known: &known, problems: &problems)
             start += group.count
         }
         return (sent, problems)
@@ -170,21 +171,19 @@ public struct Mailer {
     /// flushes their `emails.jsonl` lines. Call it only once the lines they are about are durable.
     public func spoolPrepared(_ prepared: PreparedMessages, stores: SiteStores, known: inout SpoolNames,
                               problems: inout [String]) throws(IntakeError) -> [EmailRecord] {
-        try spoolGroup(prepared.messages[...], rendered: prepared.wait(), stores: stores, now: prepared.now,
-                       known: &known, problems: &problems)
+        try spoolGroup(prepared, stores: stores, known: &known, problems: &problems)
     }
 
     /// Writes a group of messages, flushes the files and `new/` together, then appends and
-    /// flushes their `emails.jsonl` lines. `rendered`, when given, holds each message's bytes
-    /// (nil: no template), in the group's order.
-    private func spoolGroup(_ group: ArraySlice<OwedMessage>, rendered: [[UInt8]?]? = nil, stores: SiteStores, now: Date,
-                            known: inout SpoolNames, problems: inout [String]) throws(IntakeError) -> [EmailRecord] {
-        guard !group.isEmpty else { return [] }
+    /// flushes their `emails.jsonl` lines.
+    private func spoolGroup(_ group: PreparedMessages, stores: SiteStores, known: inout SpoolNames,
+                            problems: inout [String]) throws(IntakeError) -> [EmailRecord] {
+        guard !group.messages.isEmpty else { return [] }
+        let rendered = group.wait()
         var spooled: [EmailRecord] = []
         var written: [String] = []
-        for (k, message) in zip(group.indices, group) {
-            let bytes = rendered.map { $0[k - group.startIndex] }
-            switch try spoolMessage(message, rendered: bytes, now: now, known: &known, problems: &problems) {
+        for (message, bytes) in zip(group.messages, rendered) {
+            switch try spoolMessage(message, rendered: bytes, known: &known, problems: &problems) {
             case .written: written.append(message.file); spooled.append(message.record)
             case .alreadyThere:
                 // Left by a killed run, perhaps never flushed: flush it with the group.
@@ -223,7 +222,7 @@ public struct Mailer {
                                   record: record, identity: identity)
         var problems: [String] = []
         var known = SpoolNames(spool: spool)
-        switch try spoolMessage(message, now: now, known: &known, problems: &problems) {
+        switch try spoolMessage(message, rendered: render(message, now: now), known: &known, problems: &problems) {
         case .notRendered: return nil
         case .written: try spool.syncNew([file])
         case .alreadyThere: break
@@ -235,12 +234,12 @@ public struct Mailer {
 
     /// Writes one message into the spool (not yet flushed) unless it is there already: a run
     /// killed after writing it but before its line was appended.
-    /// - Parameter rendered: the message's bytes rendered beforehand (`.some(nil)`: it has no
-    ///   template), or nil to render them here.
-    private func spoolMessage(_ message: OwedMessage, rendered: [UInt8]?? = nil, now: Date, known: inout SpoolNames,
+    /// - Parameter rendered: the message's bytes (nil: no template for it), asked for only when
+    ///   the message is not there already.
+    private func spoolMessage(_ message: OwedMessage, rendered: @autoclosure () -> [UInt8]?, known: inout SpoolNames,
                               problems: inout [String]) throws(IntakeError) -> SpoolResult {
         if known.contains(message.file) { return .alreadyThere }
-        guard let bytes = rendered ?? render(message, now: now) else {
+        guard let bytes = rendered() else {
             problems.append("no \(message.kind.rawValue) template for locale \(message.locale); message \(message.file) not sent")
             return .notRendered
         }

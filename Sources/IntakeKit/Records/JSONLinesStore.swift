@@ -63,8 +63,6 @@ public final class JSONLinesStore<Record: StoreRecord> {
     /// Where the last appended line starts and its bytes (with the newline).
     private(set) var lastAppended: (offset: Int, bytes: [UInt8])?
 
-    private static var encoder: JSONEncoder { storeLineEncoder }
-
     /// Every record, in order; read from the file on first use when the store was opened without them.
     public var records: [Record] {
         if let loaded { return loaded }
@@ -227,7 +225,7 @@ public final class JSONLinesStore<Record: StoreRecord> {
         record.at = Timestamp.string(date)
         var line: [UInt8]
         do {
-            line = Array(try Self.encoder.encode(record))
+            line = Array(try storeLineEncoder.encode(record))
         } catch {
             throw .io(path: path, operation: "encode a record for", errno: EINVAL)
         }

@@ -30,7 +30,7 @@ public enum PDFOpenCheck {
         let end = StructureChecker.pdfEnd(ContentBytes(bytes)) ?? bytes.count
         var result = intake_pdf_result()
         let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        guard intake_pdf_check(nil, base, end, &result) == 0 else { return .unreadable("libqpdf could not be started") }
+        guard intake_pdf_check(base, end, &result) == 0 else { return .unreadable("libqpdf could not be started") }
         return outcome(result)
     }
 
