@@ -1,6 +1,8 @@
+#define _GNU_SOURCE
 #include "CSQLite.h"
 #include <stddef.h>
 #include <pthread.h>
+#include <string.h>
 #include <sqlite3.h>
 
 /* Memory statistics cost a global mutex on every allocation; intake never reads them.
@@ -44,6 +46,10 @@ int intake_stmt_bind_text(intake_stmt *stmt, int index, const char *text, int le
 
 int intake_stmt_bind_null(intake_stmt *stmt, int index) { return sqlite3_bind_null((sqlite3_stmt *)stmt, index); }
 
+int intake_stmt_bind_blob(intake_stmt *stmt, int index, const void *bytes, int length) {
+    return sqlite3_bind_blob((sqlite3_stmt *)stmt, index, bytes, length, SQLITE_TRANSIENT);
+}
+
 int intake_stmt_step(intake_stmt *stmt) { return sqlite3_step((sqlite3_stmt *)stmt); }
 
 int intake_stmt_reset(intake_stmt *stmt) {
@@ -65,4 +71,46 @@ const unsigned char *intake_stmt_column_text(intake_stmt *stmt, int column, int 
     const unsigned char *text = sqlite3_column_text((sqlite3_stmt *)stmt, column);
     *length = sqlite3_column_bytes((sqlite3_stmt *)stmt, column);
     return text;
+}
+
+const void *intake_stmt_column_blob(intake_stmt *stmt, int column, int *length) {
+    const void *bytes = sqlite3_column_blob((sqlite3_stmt *)stmt, column);
+    *length = sqlite3_column_bytes((sqlite3_stmt *)stmt, column);
+    return bytes;
+}
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* glibc's memmem runs at about 1.7 GB/s on search keys here (its hashing pays off on long
+   needles, not on the 2-12 bytes of a name or a phone number). Comparing the needle's first
+   and last bytes with 16 places at once and checking the rest only where both agree
+   (W. Mula, "SIMD-friendly algorithms for substring searching") is several times faster on
+   Korean text, whose first bytes repeat. */
+const void *intake_find(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
+    const unsigned char *h = haystack, *n = needle;
+    if (needle_length == 0) return haystack;
+    if (needle_length > haystack_length) return NULL;
+    if (needle_length == 1) return memchr(haystack, n[0], haystack_length);
+#if defined(__SSE2__)
+    const size_t last = needle_length - 1;
+    const __m128i first_byte = _mm_set1_epi8((char)n[0]);
+    const __m128i last_byte = _mm_set1_epi8((char)n[last]);
+    size_t i = 0;
+    for (; i + last + 16 <= haystack_length; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(h + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(h + i + last));
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first_byte), _mm_cmpeq_epi8(b, last_byte)));
+        while (mask) {
+            unsigned bit = (unsigned)__builtin_ctz(mask);
+            if (memcmp(h + i + bit + 1, n + 1, last - 1) == 0) return h + i + bit;
+            mask &= mask - 1;
+        }
+    }
+    if (i + last >= haystack_length) return NULL;
+    return memmem(h + i, haystack_length - i, needle, needle_length);
+#else
+    return memmem(haystack, haystack_length, needle, needle_length);
+#endif
 }

@@ -6,6 +6,7 @@
 #ifndef INTAKE_CSQLITE_H
 #define INTAKE_CSQLITE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -34,6 +35,8 @@ int intake_db_prepare(intake_db *db, const char *sql, intake_stmt **stmt);
 int intake_stmt_bind_int64(intake_stmt *stmt, int index, int64_t value);
 int intake_stmt_bind_text(intake_stmt *stmt, int index, const char *text, int length);
 int intake_stmt_bind_null(intake_stmt *stmt, int index);
+/// Binds a copy of `length` bytes as a blob.
+int intake_stmt_bind_blob(intake_stmt *stmt, int index, const void *bytes, int length);
 int intake_stmt_step(intake_stmt *stmt);
 int intake_stmt_reset(intake_stmt *stmt);
 int intake_stmt_finalize(intake_stmt *stmt);
@@ -41,6 +44,12 @@ int intake_stmt_column_type(intake_stmt *stmt, int column);
 int64_t intake_stmt_column_int64(intake_stmt *stmt, int column);
 /// The column as UTF-8 (valid until the next step/reset), and its length in bytes.
 const unsigned char *intake_stmt_column_text(intake_stmt *stmt, int column, int *length);
+/// The column as bytes (valid until the next step/reset), and its length; NULL when empty.
+const void *intake_stmt_column_blob(intake_stmt *stmt, int column, int *length);
+
+/// The first place `needle` occurs in `haystack`, or NULL: glibc's memmem, which Swift's Glibc
+/// module does not export. Search reads the index's packed search keys with it.
+const void *intake_find(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
 
 #ifdef __cplusplus
 }

@@ -80,6 +80,7 @@ final class SQLiteDatabase {
 enum SQLiteValue {
     case int(Int)
     case text(String)
+    case blob([UInt8])
     case null
 }
 
@@ -105,6 +106,8 @@ final class SQLiteStatement {
             switch value {
             case .int(let n): rc = intake_stmt_bind_int64(handle, Int32(i + 1), Int64(n))
             case .null: rc = intake_stmt_bind_null(handle, Int32(i + 1))
+            case .blob(let bytes):
+                rc = bytes.withUnsafeBytes { intake_stmt_bind_blob(handle, Int32(i + 1), $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count)) }
             case .text(let s):
                 let length = Int32(s.utf8.count)
                 rc = s.withCString { intake_stmt_bind_text(handle, Int32(i + 1), $0, length) }
@@ -129,4 +132,15 @@ final class SQLiteStatement {
         return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(length)), as: UTF8.self)
     }
     func optionalText(_ column: Int) -> String? { isNull(column) ? nil : text(column) }
+    /// The column's bytes, valid only inside `body` (until the next step).
+    func withBlob<T>(_ column: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        var length: Int32 = 0
+        let bytes = intake_stmt_column_blob(handle, Int32(column), &length)
+        return body(UnsafeRawBufferPointer(start: bytes, count: bytes == nil ? 0 : Int(length)))
+    }
+    func blob(_ column: Int) -> [UInt8] {
+        var length: Int32 = 0
+        guard let bytes = intake_stmt_column_blob(handle, Int32(column), &length) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: bytes, count: Int(length)))
+    }
 }

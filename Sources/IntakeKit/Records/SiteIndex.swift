@@ -17,7 +17,7 @@ import Darwin
 /// there changed), a damaged file or another schema version: the index is rebuilt from the
 /// stores. When `data/index/` cannot be written, the index lives in memory for the command.
 final class SiteIndex {
-    static let schemaVersion = 5
+    static let schemaVersion = 6
     static let fileName = "site.sqlite"
 
     let db: SQLiteDatabase
@@ -27,6 +27,8 @@ final class SiteIndex {
     /// messages owed, the counts) and the secondary indexes are made once at the end, by
     /// ``finishBulk()``, instead of being looked up and kept right line by line.
     private(set) var bulk = false
+    /// The search block being added to, written at the next commit (``flushSearchBlock()``).
+    private var searchBlock: (block: Int, hay: [UInt8], lastSeq: Int)?
 
     static func directory(_ site: Site) -> String { FileSystem.join(site.data, "index") }
     static func path(_ site: Site) -> String { FileSystem.join(directory(site), fileName) }
@@ -71,7 +73,7 @@ final class SiteIndex {
     }
 
     /// The tables whose rows say what the index knows (all but `meta`).
-    static let tables = ["watermark", "apps", "search", "rejections", "decisions", "emails", "deliveries", "runs", "owed", "counts"]
+    static let tables = ["watermark", "apps", "search_blocks", "rejections", "decisions", "emails", "deliveries", "runs", "owed", "counts"]
 
     /// The rows of each table that one index holds and the other does not (0 when they agree).
     func differences(from other: String) throws(SQLiteError) -> [String: Int] {
@@ -104,7 +106,7 @@ final class SiteIndex {
     /// Drops everything and lays out the tables of this schema version, empty.
     func createSchema() throws(SQLiteError) {
         try db.exec("""
-        DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS watermark; DROP TABLE IF EXISTS apps; DROP TABLE IF EXISTS search;
+        DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS watermark; DROP TABLE IF EXISTS apps; DROP TABLE IF EXISTS search; DROP TABLE IF EXISTS search_blocks;
         DROP TABLE IF EXISTS rejections; DROP TABLE IF EXISTS decisions; DROP TABLE IF EXISTS emails;
         DROP TABLE IF EXISTS deliveries; DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS owed; DROP TABLE IF EXISTS counts;
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
@@ -113,7 +115,7 @@ final class SiteIndex {
         CREATE TABLE apps (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, run TEXT, bundle TEXT, digest TEXT, at TEXT,
                            off INTEGER, len INTEGER, status TEXT NOT NULL DEFAULT 'pending', name TEXT, email TEXT, phone TEXT,
                            community TEXT, submitted_at TEXT, attachments INTEGER);
-        CREATE TABLE search (seq INTEGER PRIMARY KEY, name_key TEXT, initials TEXT, email_key TEXT, phone TEXT);
+        CREATE TABLE search_blocks (block INTEGER PRIMARY KEY, hay BLOB NOT NULL);
         CREATE TABLE rejections (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, run TEXT, bundle TEXT, at TEXT, off INTEGER, len INTEGER,
                                  community TEXT);
         CREATE TABLE decisions (seq INTEGER PRIMARY KEY, app TEXT, decision TEXT, off INTEGER, len INTEGER, at TEXT);
@@ -141,7 +143,8 @@ final class SiteIndex {
         "CREATE INDEX emails_app ON emails (app)",
         "CREATE INDEX emails_file ON emails (file)",
         "CREATE INDEX deliveries_file ON deliveries (file)",
-        "CREATE INDEX deliveries_outcome ON deliveries (outcome, at)",
+        // Only failures are ever asked for by outcome: 1 delivery in 100, not all 2 million.
+        "CREATE INDEX deliveries_failed ON deliveries (at) WHERE outcome = 'failed'",
         "CREATE INDEX runs_run ON runs (run)",
         "CREATE INDEX owed_kind ON owed (kind, at)",
         "CREATE INDEX owed_app ON owed (app, ord)",
@@ -184,8 +187,9 @@ final class SiteIndex {
         // "CREATE INDEX name ..." and "CREATE TRIGGER name ...": the third word names it.
         for statement in Self.secondaryIndexes { try db.exec("DROP INDEX IF EXISTS \(statement.split(separator: " ")[2])") }
         for statement in Self.triggers { try db.exec("DROP TRIGGER IF EXISTS \(statement.split(separator: " ")[2])") }
-        // Sorting the indexes spills to temporary files, not to memory.
-        try db.exec("PRAGMA temp_store=FILE")
+        // Sorting the indexes spills to temporary files, not to memory, and a second thread
+        // sorts beside the first (measured at 1,000,000 applications: a quarter less time).
+        try db.exec("PRAGMA temp_store=FILE; PRAGMA threads=2")
         bulk = true
     }
 
@@ -194,6 +198,7 @@ final class SiteIndex {
     /// nothing owed that has its message already. The caller commits.
     func finishBulk() throws(SQLiteError) {
         guard bulk else { return }
+        try flushSearchBlock()
         bulk = false
         for statement in Self.secondaryIndexes { try db.exec(statement) }
         for statement in Self.triggers { try db.exec(statement) }
@@ -206,16 +211,17 @@ final class SiteIndex {
                WHERE NOT EXISTS (SELECT 1 FROM emails WHERE emails.key = 'received:' || a.id);
             INSERT OR IGNORE INTO owed
               SELECT 'decision:' || d.seq, d.decision, 2, d.seq, d.app, d.at FROM decisions d
-               WHERE d.seq = (SELECT max(seq) FROM decisions WHERE app = d.app);
-            DELETE FROM owed WHERE EXISTS (SELECT 1 FROM emails WHERE emails.key = owed.key);
-            PRAGMA temp_store=MEMORY;
+               WHERE d.seq = (SELECT max(seq) FROM decisions WHERE app = d.app)
+                 AND NOT EXISTS (SELECT 1 FROM emails WHERE emails.key = 'decision:' || d.seq);
+            DELETE FROM owed WHERE kind = 'rejected' AND EXISTS (SELECT 1 FROM emails WHERE emails.key = owed.key);
+            PRAGMA temp_store=MEMORY; PRAGMA threads=0;
             """)
     }
 
     /// Leaves a bulk load that failed (the caller rolls the transaction back).
     func abandonBulk() {
         bulk = false
-        try? db.exec("PRAGMA temp_store=MEMORY")
+        try? db.exec("PRAGMA temp_store=MEMORY; PRAGMA threads=0")
     }
 
     // MARK: Transactions
@@ -229,11 +235,13 @@ final class SiteIndex {
 
     func commit() throws(SQLiteError) {
         guard inTransaction else { return }
+        try flushSearchBlock()
         try db.exec("COMMIT")
         inTransaction = false
     }
 
     func rollback() {
+        searchBlock = nil
         guard inTransaction else { return }
         try? db.exec("ROLLBACK")
         inTransaction = false
@@ -277,11 +285,33 @@ final class SiteIndex {
             """, [.int(app.seq), .text(app.id), .text(app.run), .text(app.bundle), .text(app.digest), .text(app.at),
                   .int(offset), .int(length), .text(app.name), .text(app.email), .optional(app.phone),
                   .text(app.community), .text(app.submittedAt), .int(app.attachments)])
-        let keys = app.keys
-        try db.run("INSERT OR IGNORE INTO search VALUES (?, ?, ?, ?, ?)",
-                   [.int(app.seq), .text(keys.name), .text(keys.initials), .text(keys.email), .optional(keys.phone)])
+        try addSearchKeys(seq: app.seq, app.keys)
         if bulk { return }  // owed: by finishBulk, for those without their message
         try owe("received:\(app.id)", kind: .received, order: 0, seq: app.seq, app: app.id, at: app.at)
+    }
+
+    /// Adds an application's keys to its search block (read from the index the first time it
+    /// is added to, kept in memory until the commit); a seq the block has already is left.
+    private func addSearchKeys(seq: Int, _ keys: SearchKeys) throws(SQLiteError) {
+        let block = SearchBlocks.block(of: seq)
+        if searchBlock?.block != block {
+            try flushSearchBlock()
+            var hay: [UInt8] = []
+            if !bulk {
+                try db.each("SELECT hay FROM search_blocks WHERE block = ?", [.int(block)]) { row in hay = row.blob(0) }
+            }
+            searchBlock = (block, hay, SearchBlocks.lastSeq(in: hay, block: block) ?? 0)
+        }
+        guard seq > searchBlock!.lastSeq else { return }
+        SearchBlocks.append(seq: seq, keys, to: &searchBlock!.hay)
+        searchBlock!.lastSeq = seq
+    }
+
+    /// Writes the search block being added to.
+    func flushSearchBlock() throws(SQLiteError) {
+        guard let pending = searchBlock else { return }
+        searchBlock = nil
+        try db.run("INSERT OR REPLACE INTO search_blocks VALUES (?, ?)", [.int(pending.block), .blob(pending.hay)])
     }
 
     func insert(_ r: RejectionEntry, offset: Int, length: Int) throws(SQLiteError) {

@@ -346,34 +346,47 @@ public final class SiteStores {
         }
     }
 
-    /// The applications whose search keys can match the query (a superset of the hits), with their status.
+    /// The applications whose search keys can match the query (a superset of the hits), with
+    /// their status, in seq order: the packed keys (``SearchBlocks``) are read block by block,
+    /// and only the applications found are read from `apps`.
     public func searchCandidates(_ query: SearchQuery, status: ApplicationStatus?, community: String? = nil) throws(IntakeError) -> [(candidate: SearchCandidate, status: ApplicationStatus, receivedAt: String, community: String)] {
-        var conditions = ["instr(s.name_key, ?1) > 0", "instr(s.email_key, ?1) > 0"]
-        var values: [SQLiteValue] = [.text(SearchKeys.string(query.key))]
-        if let digits = query.phoneDigits {
-            values.append(.text(String(decoding: digits, as: UTF8.self)))
-            conditions.append("instr(s.phone, ?\(values.count)) > 0")
-        }
+        var needles = [SearchBlocks.Needle(bytes: Array(SearchKeys.string(query.key).utf8), fields: [.name, .email])]
+        if let digits = query.phoneDigits { needles.append(SearchBlocks.Needle(bytes: digits, fields: [.phone])) }
         if let pattern = query.pattern {
-            values.append(.text(SearchKeys.string(pattern.map(SearchKeys.initialMark))))
-            conditions.append("instr(s.initials, ?\(values.count)) > 0")
+            needles.append(SearchBlocks.Needle(bytes: Array(SearchKeys.string(pattern.map(SearchKeys.initialMark)).utf8), fields: [.initials]))
         }
-        var sql = "SELECT a.id, a.name, a.email, a.phone, a.at, a.status, a.community FROM search s JOIN apps a ON a.seq = s.seq WHERE (\(conditions.joined(separator: " OR ")))"
+        var sql = "SELECT id, name, email, phone, at, status, community FROM apps WHERE seq = ?1"
+        var values: [SQLiteValue] = [.int(0)]
         if let status {
             values.append(.text(status.rawValue))
-            sql += " AND a.status = ?\(values.count)"
+            sql += " AND status = ?\(values.count)"
         }
         if let community {
             values.append(.text(community))
-            sql += " AND a.community = ?\(values.count)"
+            sql += " AND community = ?\(values.count)"
         }
         var out: [(candidate: SearchCandidate, status: ApplicationStatus, receivedAt: String, community: String)] = []
         try indexFailure { () throws(SQLiteError) in
-            try index.db.each(sql, values) { row in
-                let at = row.text(4)
-                out.append((SearchCandidate(id: row.text(0), name: row.text(1), email: row.text(2), phone: row.optionalText(3),
-                                            recordedAt: Timestamp.parse(at) ?? .distantPast),
-                            ApplicationStatus(rawValue: row.text(5)) ?? .pending, at, row.optionalText(6) ?? ""))
+            // One read transaction: the keys and the rows are of the same moment.
+            try index.db.exec("SAVEPOINT search")
+            defer { try? index.db.exec("RELEASE search") }
+            var seqs: [Int] = []
+            try index.db.each("SELECT block, hay FROM search_blocks ORDER BY block") { row in
+                let block = row.int(0)
+                row.withBlob(1) { hay in SearchBlocks.matches(in: hay, block: block, needles: needles, into: &seqs) }
+            }
+            let fetch = try index.db.statement(sql)
+            defer { fetch.reset() }
+            for seq in seqs {
+                values[0] = .int(seq)
+                try fetch.bind(values)
+                while try fetch.step() {
+                    let at = fetch.text(4)
+                    out.append((SearchCandidate(id: fetch.text(0), name: fetch.text(1), email: fetch.text(2), phone: fetch.optionalText(3),
+                                                recordedAt: Timestamp.parse(at) ?? .distantPast),
+                                ApplicationStatus(rawValue: fetch.text(5)) ?? .pending, at, fetch.optionalText(6) ?? ""))
+                }
+                fetch.reset()
             }
         }
         return out

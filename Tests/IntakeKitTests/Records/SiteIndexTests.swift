@@ -204,6 +204,9 @@ import Testing
         let size = try #require(try FileManager.default.attributesOfItem(atPath: site.stores + "/applications.jsonl")[.size] as? Int)
         #expect(size > 2 * LineFeed.threadedBytes, "the store is large enough to be read on a thread: \(size) bytes")
         let kept = try answers(site, config)
+        // Twelve search blocks, each written again as its applications came: the last finds its own.
+        #expect(try SiteSearch.search("u2999@", stores: SiteStores(site: site, writable: false)).map(\.id) == ["A002999"])
+        #expect(try SiteSearch.search("u257@", stores: SiteStores(site: site, writable: false)).map(\.id) == ["A000257"])
         #expect(SiteIndexMaintenance.check(site: site).isEmpty, "a bulk rebuild on two threads equals the index kept by appends")
         removeIndex(site)
         #expect(try answers(site, config) == kept)
