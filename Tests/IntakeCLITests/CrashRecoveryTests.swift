@@ -92,3 +92,66 @@ struct CrashRecoveryTests {
         #expect(Set(site.list("data/outbox/new")) == Set(files), note)
     }
 }
+
+@Suite("killing a command while it builds the index from nothing")
+struct IndexBuildKillTests {
+    /// A site whose applications store holds `count` lines, made from one real run's line.
+    private func bigSite(_ count: Int) throws -> TestSite {
+        let site = try TestSite()
+        try BundleWriter.typical("b0", seed: 1, applicant: "김민수", email: "minsu@example.kr").write(into: site.path("data/inbox"))
+        #expect(try site.intake("run", "--settle", "0").status == 0)
+        var line = try #require(try site.lines("applications.jsonl").first)
+        var text = ""
+        for i in 1...count {
+            line["seq"] = i
+            line["id"] = String(format: "A%06d", i)
+            line["bundle"] = "b\(i)"
+            line["digest"] = String(format: "%064x", i)
+            var applicant = line["applicant"] as! [String: Any]
+            applicant["name"] = ["김민수", "이서연", "박지훈", "최유진"][i % 4] + "\(i % 100)"
+            applicant["email"] = "u\(i)@example.kr"
+            line["applicant"] = applicant
+            text += String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self) + "\n"
+        }
+        try text.write(toFile: site.path("data/stores/applications.jsonl"), atomically: true, encoding: .utf8)
+        try? FileManager.default.removeItem(atPath: site.path("data/index"))
+        return site
+    }
+
+    /// The bulk load of a new index file runs with a rollback journal, not WAL: killed in the
+    /// middle, the journal rolls the file back and the next command answers as a rebuild does.
+    @Test func aKillMidBuildLeavesAnIndexThatAnswersAsARebuildDoes() throws {
+        let site = try bigSite(40_000)
+        let journal = site.path("data/index/site.sqlite-journal")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: IntakeBinary.path)
+        process.arguments = ["list", "--limit", "1", "--root", site.root]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var sawJournal = false
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline {
+            if FileManager.default.fileExists(atPath: journal) { sawJournal = true; break }
+            usleep(500)
+        }
+        // Some way into the load, not at its start.
+        usleep(200_000)
+        let killedWhileRunning = process.isRunning
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(sawJournal, "the bulk load of a new file writes a rollback journal")
+        #expect(killedWhileRunning, "the kill came while the index was being built")
+
+        let after = try site.intake("list", "--limit", "3", "--json")
+        #expect(after.status == 0, "\(after.stderr)")
+        let search = try site.intake("search", "u39999@", "--json")
+        #expect(!FileManager.default.fileExists(atPath: journal))
+        #expect(try site.intake("reindex").status == 0)
+        #expect(try site.intake("list", "--limit", "3", "--json").stdout == after.stdout)
+        #expect(try site.intake("search", "u39999@", "--json").stdout == search.stdout)
+        #expect(search.stdout.contains("A039999"))
+        let verify = try site.intake("verify")
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+}

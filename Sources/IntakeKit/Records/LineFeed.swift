@@ -6,8 +6,6 @@ struct ScannedLine<E: IndexEntry>: Sendable {
     var entry: Result<E, StoreLineScanner.Failure>
     var start: Int
     var length: Int
-    /// ``SiteIndex/hash(_:)`` of the line, for the watermark.
-    var hash: Int
 }
 
 
@@ -71,7 +69,7 @@ enum LineFeed {
     private static func scan<E: IndexEntry>(_: E.Type, _ line: ArraySlice<UInt8>, _ start: Int) -> ScannedLine<E> {
         let entry: Result<E, StoreLineScanner.Failure>
         do throws(StoreLineScanner.Failure) { entry = .success(try E(line: line)) } catch { entry = .failure(error) }
-        return ScannedLine(entry: entry, start: start, length: line.count, hash: SiteIndex.hash(line))
+        return ScannedLine(entry: entry, start: start, length: line.count)
     }
 
     /// A queue of at most `depth` items between one reader and one consumer.

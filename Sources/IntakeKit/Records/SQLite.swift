@@ -116,6 +116,32 @@ final class SQLiteStatement {
         }
     }
 
+    /// Binds one value (positions count from 1), for statements run many times with few
+    /// allocations: no array of values, the text copied once, by SQLite.
+    func bind(_ position: Int32, _ value: Int) throws(SQLiteError) {
+        try check(intake_stmt_bind_int64(handle, position, Int64(value)))
+    }
+
+    func bind(_ position: Int32, _ value: String?) throws(SQLiteError) {
+        guard var text = value else { try check(intake_stmt_bind_null(handle, position)); return }
+        let rc = text.withUTF8 { utf8 in
+            // An empty string has no address; NULL would bind SQL NULL, so it points at a static "".
+            let bytes = UnsafeRawPointer(utf8.baseAddress ?? StaticString("").utf8Start).assumingMemoryBound(to: CChar.self)
+            return intake_stmt_bind_text(handle, position, bytes, Int32(utf8.count))
+        }
+        try check(rc)
+    }
+
+    /// Steps once (a statement without result rows) and resets.
+    func execute() throws(SQLiteError) {
+        defer { reset() }
+        _ = try step()
+    }
+
+    private func check(_ rc: Int32) throws(SQLiteError) {
+        guard rc == INTAKE_DB_OK else { throw SQLiteError(code: rc, message: db.errorMessage) }
+    }
+
     /// Steps once: true when a row is ready.
     func step() throws(SQLiteError) -> Bool {
         let rc = intake_stmt_step(handle)

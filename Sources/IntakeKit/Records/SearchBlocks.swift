@@ -43,14 +43,14 @@ enum SearchBlocks {
         hay.append(0x80 | UInt8(place >> 6))
         hay.append(0x80 | UInt8(place & 0x3F))
         hay.append(Field.name.rawValue)
-        hay.append(contentsOf: keys.name.utf8)
+        hay.append(contentsOf: keys.name)
         hay.append(Field.initials.rawValue)
-        hay.append(contentsOf: keys.initials.utf8)
+        hay.append(contentsOf: keys.initials)
         hay.append(Field.email.rawValue)
-        hay.append(contentsOf: keys.email.utf8)
+        hay.append(contentsOf: keys.email)
         if let phone = keys.phone {
             hay.append(Field.phone.rawValue)
-            hay.append(contentsOf: phone.utf8)
+            hay.append(contentsOf: phone)
         }
     }
 

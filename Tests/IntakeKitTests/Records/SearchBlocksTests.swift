@@ -42,9 +42,9 @@ import Testing
         #expect(find(hay, block: 0, [.init(bytes: Array("김민a".utf8), fields: [.name, .email])]).isEmpty)
         #expect(find(hay, block: 0, [.init(bytes: Array("5678민".utf8), fields: [.name, .email])]).isEmpty)
         // The initials key of 김민 holds the marks of ㄱ and ㅁ, not the syllables.
-        let initials = SearchKeys.string(InitialsPatternElement.pattern(for: KoreanText.searchScalars("ㄱㅁ"))!.map(SearchKeys.initialMark))
-        #expect(find(hay, block: 0, [.init(bytes: Array(initials.utf8), fields: [.initials])]) == [2])
-        #expect(find(hay, block: 0, [.init(bytes: Array(initials.utf8), fields: [.name, .email])]).isEmpty)
+        let initials = SearchKeys.utf8(InitialsPatternElement.pattern(for: KoreanText.searchScalars("ㄱㅁ"))!.map(SearchKeys.initialMark))
+        #expect(find(hay, block: 0, [.init(bytes: initials, fields: [.initials])]) == [2])
+        #expect(find(hay, block: 0, [.init(bytes: initials, fields: [.name, .email])]).isEmpty)
     }
 
     @Test func theByteSearchAgreesWithANaiveOne() {
