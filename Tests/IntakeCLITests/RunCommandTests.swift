@@ -88,8 +88,8 @@ struct RunCommandTests {
         #expect(codes["broken-json"] == ["invalid_manifest"])
 
         // Accepted files are kept with their manifest; rejected bundles lie intact in quarantine.
-        #expect(site.list("data/files/A000001") == ["application.xml", "photo.jpg", "가입신청서.pdf"])
-        #expect(site.list("data/files/A000002") == ["application.json", "photo.jpg", "가입신청서.pdf"])
+        #expect(site.list("data/files/A000/A000001") == ["application.xml", "photo.jpg", "가입신청서.pdf"])
+        #expect(site.list("data/files/A000/A000002") == ["application.json", "photo.jpg", "가입신청서.pdf"])
         #expect(site.list("data/inbox").isEmpty)
         #expect(site.list("data/work").isEmpty)
         let quarantine = try #require(rejections.first { $0["bundle"] as? String == "several-problems" }?["quarantine"] as? String)

@@ -249,7 +249,7 @@ public final class BatchRunner {
             let record = ApplicationRecord(
                 id: id, run: claimed.run, bundle: claimed.name, digest: digest, community: manifest.community,
                 applicant: applicant, answers: manifest.answers, submittedAt: manifest.submittedAt,
-                manifest: manifestFile, files: "files/\(id)", attachments: v.attachments)
+                manifest: manifestFile, files: Identifiers.filesFolder(id), attachments: v.attachments)
             return PendingMove(claimed: claimed, recorded: .accepted(try stores.append(record, sync: false)))
         }
         let id = Identifiers.rejection(stores.rejections.nextSeq)
@@ -269,8 +269,12 @@ public final class BatchRunner {
         case .accepted(let app):
             var touched: [String] = []
             if FileSystem.exists(claimed.path) {
-                try FileSystem.move(claimed.path, to: FileSystem.join(site.data, app.files))
-                touched = [site.files, source]
+                let destination = FileSystem.join(site.data, app.files)
+                let parent = (destination as NSString).deletingLastPathComponent
+                try FileSystem.makeDirectory(parent)
+                try FileSystem.move(claimed.path, to: destination)
+                // The thousand's folder and, when it is new, its entry in files/.
+                touched = [parent, site.files, source]
             }
             return (BundleOutcome(bundle: claimed.name, verdict: .accepted, id: app.id, reasons: [], duplicateOf: nil, resumed: claimed.resumed, community: app.community), touched)
         case .rejected(let rejection):

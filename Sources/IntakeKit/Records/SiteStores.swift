@@ -446,8 +446,10 @@ public final class SiteStores {
     public func count(of table: CountedTable) throws(IntakeError) -> Int {
         try indexFailure { () throws(SQLiteError) in
             switch table {
-            case .rejections: return try index.db.int("SELECT count(*) FROM rejections") ?? 0
-            case .emails: return try index.db.int("SELECT count(*) FROM emails") ?? 0
+            // The newest seq, not count(*): seqs run 1, 2, 3... in every store, and count(*)
+            // reads a whole index (3,800 pages of emails at 1,000,000 applications, every run).
+            case .rejections: return try index.db.int("SELECT max(seq) FROM rejections") ?? 0
+            case .emails: return try index.db.int("SELECT max(seq) FROM emails") ?? 0
             case .deliveries(let outcome):
                 return try index.db.int("SELECT coalesce(sum(n), 0) FROM counts WHERE what = 'deliveries' AND status = ?",
                                         [.text(outcome.rawValue)]) ?? 0
@@ -703,6 +705,17 @@ public enum SiteIndexMaintenance {
 /// The ids intake hands out: short, sortable, easy to read aloud and to type.
 public enum Identifiers {
     public static func application(_ seq: Int) -> String { "A" + pad(seq) }
+
+    /// Where an accepted application's files are kept, below `data/`: `files/A001/A001234`,
+    /// a folder of at most 1,000 applications per thousand ids. In one folder of a million
+    /// applications each new entry costs a read of a directory block from the disk (the
+    /// folder's blocks are 30 MB and seldom cached): a run of 100 bundles took 0.12 s at
+    /// 1,000,000 applications against 0.07 s on a new site. Records name their folder, so
+    /// applications recorded before, as `files/A000042`, stay where they are.
+    public static func filesFolder(_ id: String) -> String {
+        let shard = id.count > 3 ? String(id.dropLast(3)) : id
+        return "files/\(shard)/\(id)"
+    }
     public static func rejection(_ seq: Int) -> String { "R" + pad(seq) }
 
     private static func pad(_ n: Int) -> String {

@@ -35,7 +35,7 @@ import Testing
         #expect(report.outcomes.first?.resumed == true)
         let stores = try SiteStores(site: site, writable: false)
         #expect(stores.applications.records.map(\.run) == ["20261129T021500Z-dead"])
-        #expect(FileSystem.exists(site.files + "/A000001/photo.jpg"))
+        #expect(FileSystem.exists(site.files + "/A000/A000001/photo.jpg"))
         #expect(try FileSystem.list(site.work).isEmpty)
     }
 
@@ -47,7 +47,7 @@ import Testing
         let first = try await BatchRunner(site: site, config: config).run(.init())
         let app = try #require(try SiteStores(site: site, writable: false).application("A000001"))
         try FileManager.default.createDirectory(atPath: site.work + "/\(app.run)", withIntermediateDirectories: true)
-        try FileManager.default.moveItem(atPath: site.files + "/A000001", toPath: site.work + "/\(app.run)/b1")
+        try FileManager.default.moveItem(atPath: site.files + "/A000/A000001", toPath: site.work + "/\(app.run)/b1")
         #expect(first.counts.accepted == 1)
 
         let second = try await BatchRunner(site: site, config: config).run(.init())
@@ -55,7 +55,7 @@ import Testing
         #expect(second.counts.accepted == 0, "nothing is recorded twice")
         let stores = try SiteStores(site: site, writable: false)
         #expect(stores.applications.records.count == 1)
-        #expect(FileSystem.exists(site.files + "/A000001/photo.jpg"))
+        #expect(FileSystem.exists(site.files + "/A000/A000001/photo.jpg"))
         #expect(stores.emails.records.filter { $0.kind == .received }.count == 1)
     }
 
