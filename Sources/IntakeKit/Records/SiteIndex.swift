@@ -83,15 +83,25 @@ final class SiteIndex {
     static let tables = ["watermark", "apps", "search_blocks", "rejections", "decisions", "emails", "deliveries", "runs", "owed", "counts"]
 
     /// The rows of each table that one index holds and the other does not (0 when they agree).
+    ///
+    /// Every table has a key, so each row is looked up by it in the other index and compared
+    /// column by column, both ways. `EXCEPT` sorted both sides whole into temporary b-trees
+    /// instead: 13 minutes of `intake verify` at 1,000,000 applications.
     func differences(from other: String) throws(SQLiteError) -> [String: Int] {
-        // EXCEPT sorts into temporary tables: on disk, so that memory stays flat at any size.
-        try db.exec("PRAGMA temp_store=FILE; ATTACH DATABASE '\(other.replacingOccurrences(of: "'", with: "''"))' AS fresh")
-        defer { try? db.exec("DETACH DATABASE fresh; PRAGMA temp_store=MEMORY") }
+        try db.exec("ATTACH DATABASE '\(other.replacingOccurrences(of: "'", with: "''"))' AS fresh")
+        defer { try? db.exec("DETACH DATABASE fresh") }
         var out: [String: Int] = [:]
         for table in Self.tables {
-            let a = try db.int("SELECT count(*) FROM (SELECT * FROM main.\(table) EXCEPT SELECT * FROM fresh.\(table))") ?? 0
-            let b = try db.int("SELECT count(*) FROM (SELECT * FROM fresh.\(table) EXCEPT SELECT * FROM main.\(table))") ?? 0
-            if a + b > 0 { out[table] = a + b }
+            var columns: [(name: String, key: Int)] = []
+            try db.each("SELECT name, pk FROM pragma_table_info(?)", [.text(table)]) { row in columns.append((row.text(0), row.int(1))) }
+            let key = columns.filter { $0.key > 0 }.map { "b.\($0.name) = a.\($0.name)" }
+            let same = columns.filter { $0.key == 0 }.map { "b.\($0.name) IS a.\($0.name)" }
+            let match = (key + same).joined(separator: " AND ")
+            var rows = 0
+            for (from, to) in [("main", "fresh"), ("fresh", "main")] {
+                rows += try db.int("SELECT count(*) FROM \(from).\(table) a WHERE NOT EXISTS (SELECT 1 FROM \(to).\(table) b WHERE \(match))") ?? 0
+            }
+            if rows > 0 { out[table] = rows }
         }
         return out
     }
