@@ -329,7 +329,12 @@ public enum SearchMatcher {
     /// the hits themselves copies each (and its strings) at every step, a third of a search
     /// with thousands of hits.
     static func ranked(_ hits: [SearchHit]) -> [SearchHit] {
-        hits.indices.sorted { ranksBefore(hits[$0], hits[$1]) }.map { hits[$0] }
+        let keys = hits.map { (rank: $0.rank.rawValue, at: $0.candidate.recordedAt.timeIntervalSinceReferenceDate) }
+        return hits.indices.sorted { a, b in
+            if keys[a].rank != keys[b].rank { return keys[a].rank < keys[b].rank }
+            if keys[a].at != keys[b].at { return keys[a].at > keys[b].at }
+            return hits[a].candidate.id < hits[b].candidate.id
+        }.map { hits[$0] }
     }
 
     /// The display order of two hits.

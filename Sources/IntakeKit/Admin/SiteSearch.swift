@@ -31,9 +31,12 @@ public enum SiteSearch {
 
     public static func search(_ text: String, status: ApplicationStatus? = nil, community: String? = nil, stores: SiteStores) throws(IntakeError) -> [SearchResult] {
         guard let query = SearchQuery(text) else { return [] }
+        let found = try stores.searchCandidates(query, status: status, community: community)
         var byID: [String: (status: ApplicationStatus, receivedAt: String, community: String)] = [:]
+        byID.reserveCapacity(found.count)
         var candidates: [SearchCandidate] = []
-        for found in try stores.searchCandidates(query, status: status, community: community) {
+        candidates.reserveCapacity(found.count)
+        for found in found {
             byID[found.candidate.id] = (found.status, found.receivedAt, found.community)
             candidates.append(found.candidate)
         }
