@@ -47,8 +47,8 @@ const unsigned char *intake_stmt_column_text(intake_stmt *stmt, int column, int 
 /// The column as bytes (valid until the next step/reset), and its length; NULL when empty.
 const void *intake_stmt_column_blob(intake_stmt *stmt, int column, int *length);
 
-/// The first place `needle` occurs in `haystack`, or NULL: glibc's memmem, which Swift's Glibc
-/// module does not export. Search reads the index's packed search keys with it.
+/// The first place `needle` occurs in `haystack`, or NULL, as memmem(3) answers (SSE2 where the
+/// machine has it, memmem otherwise). Search reads the index's packed search keys with it.
 const void *intake_find(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
 
 #ifdef __cplusplus

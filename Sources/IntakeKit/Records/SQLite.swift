@@ -107,7 +107,8 @@ final class SQLiteStatement {
             case .int(let n): rc = intake_stmt_bind_int64(handle, Int32(i + 1), Int64(n))
             case .null: rc = intake_stmt_bind_null(handle, Int32(i + 1))
             case .blob(let bytes):
-                rc = bytes.withUnsafeBytes { intake_stmt_bind_blob(handle, Int32(i + 1), $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count)) }
+                // As for text: an empty blob has no address, and NULL would bind SQL NULL.
+                rc = bytes.withUnsafeBytes { intake_stmt_bind_blob(handle, Int32(i + 1), $0.baseAddress ?? UnsafeRawPointer(StaticString("").utf8Start), Int32($0.count)) }
             case .text(let s):
                 let length = Int32(s.utf8.count)
                 rc = s.withCString { intake_stmt_bind_text(handle, Int32(i + 1), $0, length) }

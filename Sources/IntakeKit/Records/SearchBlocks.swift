@@ -7,8 +7,8 @@ import CSQLite
 /// Why not an n-gram index: an FTS5 trigram table finds nothing for a query under three
 /// characters, and two syllables (김민) is the common Korean query; bigram postings of the four
 /// keys would be about 35 index rows an application (35 million at 1,000,000), several times
-/// the cost of taking a store line in. A packed scan costs 15-20 ms at 1,000,000 applications
-/// and nothing to keep.
+/// the cost of taking a store line in. A packed scan costs about 35 ms at 1,000,000
+/// applications and nothing to keep.
 ///
 /// A block holds the applications with `seq` in `block * 256 + 1 ... block * 256 + 256`, in
 /// seq order. Each is one record:
@@ -68,7 +68,7 @@ enum SearchBlocks {
     /// ascending, each once.
     static func matches(in hay: UnsafeRawBufferPointer, block: Int, needles: [Needle], into out: inout [Int]) {
         guard let base = hay.baseAddress, hay.count > 0 else { return }
-        let bytes = hay.bindMemory(to: UInt8.self)
+        let bytes = hay.assumingMemoryBound(to: UInt8.self)
         var found = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
         for needle in needles where !needle.bytes.isEmpty {
             needle.bytes.withUnsafeBytes { n in
